@@ -1,0 +1,5 @@
+//! Experiment files: parsing, validation, and the validated types.
+
+pub mod types;
+
+pub use types::*;

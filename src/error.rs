@@ -1,0 +1,333 @@
+//! User-facing errors.
+//!
+//! Every error a user can cause names the file it comes from and, for TOML and
+//! CSV input, the line (and column or field) and what was expected. The
+//! rendering is plain text so that tests can pin exact messages:
+//!
+//! ```text
+//! error: experiments/x.toml:4:1: unknown key `nmae` in [experiment]; did you mean `name`?
+//!   |
+//! 4 | nmae = 3
+//!   | ^^^^
+//! ```
+
+use std::fmt;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+/// Result type used throughout the library.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// What kind of failure this is; decides the process exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// The user's input (experiment file, CSV) is wrong.
+    Input,
+    /// The command would contradict earlier work (for example a ledger written
+    /// with other weights) and needs an explicit flag to proceed.
+    Conflict,
+    /// The operating system refused (permissions, disk full, missing file).
+    Io,
+}
+
+/// Where in a file an error was found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Location {
+    /// The file, as the user named it (relative paths stay relative).
+    pub file: PathBuf,
+    /// 1-based line number, if known.
+    pub line: Option<u64>,
+    /// 1-based column (characters, not bytes), if known.
+    pub column: Option<u64>,
+    /// CSV column name the error concerns, if any.
+    pub field: Option<String>,
+    /// The offending source line and the highlighted character range in it.
+    pub snippet: Option<Snippet>,
+}
+
+/// One source line with a highlighted range, shown under the message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Snippet {
+    /// The full text of the line, without its line break.
+    pub text: String,
+    /// Highlighted range in characters within `text`.
+    pub highlight: Range<usize>,
+}
+
+/// A user-facing error with an optional location.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Error {
+    kind: ErrorKind,
+    message: String,
+    location: Option<Location>,
+    notes: Vec<String>,
+}
+
+impl Error {
+    /// An input error without a location (prefer a located constructor).
+    pub fn input(message: impl Into<String>) -> Self {
+        Self {
+            kind: ErrorKind::Input,
+            message: message.into(),
+            location: None,
+            notes: Vec::new(),
+        }
+    }
+
+    /// An error about a whole file (no line), for example a missing column.
+    pub fn in_file(file: impl AsRef<Path>, message: impl Into<String>) -> Self {
+        Self::input(message).with_location(Location {
+            file: file.as_ref().to_path_buf(),
+            line: None,
+            column: None,
+            field: None,
+            snippet: None,
+        })
+    }
+
+    /// An error at a byte span of a TOML (or any text) source. Computes the
+    /// line and column and attaches the offending line.
+    pub fn at_span(
+        file: impl AsRef<Path>,
+        source: &str,
+        span: Range<usize>,
+        message: impl Into<String>,
+    ) -> Self {
+        let (line, column, snippet) = locate(source, span);
+        Self::input(message).with_location(Location {
+            file: file.as_ref().to_path_buf(),
+            line: Some(line),
+            column: Some(column),
+            field: None,
+            snippet: Some(snippet),
+        })
+    }
+
+    /// An error in a CSV file at a 1-based line, optionally in a named column.
+    pub fn at_csv(
+        file: impl AsRef<Path>,
+        line: u64,
+        field: Option<&str>,
+        message: impl Into<String>,
+    ) -> Self {
+        Self::input(message).with_location(Location {
+            file: file.as_ref().to_path_buf(),
+            line: Some(line),
+            column: None,
+            field: field.map(str::to_owned),
+            snippet: None,
+        })
+    }
+
+    /// An operating-system error while `action` (e.g. "read", "write") on `file`.
+    pub fn io(file: impl AsRef<Path>, action: &str, err: &std::io::Error) -> Self {
+        let reason = match err.kind() {
+            std::io::ErrorKind::NotFound => "no such file or directory".to_string(),
+            std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+            _ => err.to_string(),
+        };
+        Self {
+            kind: ErrorKind::Io,
+            message: format!("cannot {action} file: {reason}"),
+            location: Some(Location {
+                file: file.as_ref().to_path_buf(),
+                line: None,
+                column: None,
+                field: None,
+                snippet: None,
+            }),
+            notes: Vec::new(),
+        }
+    }
+
+    /// Marks this error as a conflict with earlier work.
+    pub fn conflict(mut self) -> Self {
+        self.kind = ErrorKind::Conflict;
+        self
+    }
+
+    /// Replaces the location.
+    pub fn with_location(mut self, location: Location) -> Self {
+        self.location = Some(location);
+        self
+    }
+
+    /// Adds a hint shown after the message (`help: ...`).
+    pub fn with_note(mut self, note: impl Into<String>) -> Self {
+        self.notes.push(note.into());
+        self
+    }
+
+    /// The kind of failure.
+    pub fn kind(&self) -> ErrorKind {
+        self.kind
+    }
+
+    /// The message without location.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// The location, if any.
+    pub fn location(&self) -> Option<&Location> {
+        self.location.as_ref()
+    }
+
+    /// The process exit code for this error (documented in the README).
+    pub fn exit_code(&self) -> i32 {
+        match self.kind {
+            ErrorKind::Input => 1,
+            ErrorKind::Io => 1,
+            ErrorKind::Conflict => 3,
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("error: ")?;
+        if let Some(loc) = &self.location {
+            write!(f, "{}", loc.file.display())?;
+            if let Some(line) = loc.line {
+                write!(f, ":{line}")?;
+                if let Some(col) = loc.column {
+                    write!(f, ":{col}")?;
+                }
+            }
+            f.write_str(": ")?;
+            if let Some(field) = &loc.field {
+                write!(f, "column `{field}`: ")?;
+            }
+        }
+        f.write_str(&self.message)?;
+        if let Some(Location {
+            line: Some(line),
+            snippet: Some(snippet),
+            ..
+        }) = &self.location
+        {
+            let gutter = line.to_string().len();
+            let pad = " ".repeat(gutter);
+            let lead: String = snippet
+                .text
+                .chars()
+                .take(snippet.highlight.start)
+                .map(|c| if c == '\t' { '\t' } else { ' ' })
+                .collect();
+            let width = snippet.highlight.len().max(1);
+            write!(
+                f,
+                "\n{pad} |\n{line} | {}\n{pad} | {lead}{}",
+                snippet.text,
+                "^".repeat(width)
+            )?;
+        }
+        for note in &self.notes {
+            write!(f, "\nhelp: {note}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// Converts a byte span into a 1-based (line, column) and the line's snippet.
+/// Columns count characters so that non-ASCII names point at the right place.
+fn locate(source: &str, span: Range<usize>) -> (u64, u64, Snippet) {
+    let start = floor_char_boundary(source, span.start.min(source.len()));
+    let end = floor_char_boundary(source, span.end.min(source.len())).max(start);
+    let line_start = source[..start].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = source[start..]
+        .find('\n')
+        .map_or(source.len(), |i| start + i);
+    let text = source[line_start..line_end].trim_end_matches('\r');
+    let line = source[..start].matches('\n').count() as u64 + 1;
+    let col_chars = source[line_start..start].chars().count();
+    let hl_end = end.min(line_start + text.len()).max(start);
+    let hl_chars = source[start..hl_end].chars().count();
+    (
+        line,
+        col_chars as u64 + 1,
+        Snippet {
+            text: text.to_string(),
+            highlight: col_chars..col_chars + hl_chars,
+        },
+    )
+}
+
+fn floor_char_boundary(s: &str, mut i: usize) -> usize {
+    while i > 0 && !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// Suggests the candidate closest to `word` by edit distance, if it is close
+/// enough to be a plausible typo (at most a third of the word's length).
+pub fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    let limit = (word.chars().count() / 3).max(1);
+    candidates
+        .into_iter()
+        .map(|c| (levenshtein(word, c), c))
+        .filter(|(d, _)| *d <= limit)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+fn levenshtein(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0; b.len() + 1];
+    for (i, ca) in a.chars().enumerate() {
+        cur[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn toml_error_shows_line_column_and_caret() {
+        let src = "[experiment]\nname = \"x\"\nnmae = 3\n";
+        let start = src.find("nmae").unwrap();
+        let e = Error::at_span("exp.toml", src, start..start + 4, "unknown key `nmae`");
+        assert_eq!(
+            e.to_string(),
+            "error: exp.toml:3:1: unknown key `nmae`\n  |\n3 | nmae = 3\n  | ^^^^"
+        );
+    }
+
+    #[test]
+    fn csv_error_names_line_and_field() {
+        let e = Error::at_csv("c.csv", 17, Some("orders"), "expected a number, found `x`");
+        assert_eq!(
+            e.to_string(),
+            "error: c.csv:17: column `orders`: expected a number, found `x`"
+        );
+    }
+
+    #[test]
+    fn columns_count_characters_not_bytes() {
+        let src = "name = \"é\" x";
+        let start = src.find('x').unwrap();
+        let e = Error::at_span("f", src, start..start + 1, "m");
+        assert_eq!(e.location().unwrap().column, Some(12));
+    }
+
+    #[test]
+    fn suggestions_only_for_close_words() {
+        let keys = ["weight", "name"];
+        assert_eq!(did_you_mean("wieght", keys), Some("weight"));
+        assert_eq!(did_you_mean("colour", keys), None);
+    }
+}

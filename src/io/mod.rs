@@ -1,0 +1,3 @@
+//! File input and output shared by the commands.
+
+pub mod atomic;

@@ -1,0 +1,22 @@
+//! pilot: an A/B test and pilot experiment engine for small businesses.
+//!
+//! Data flows one way:
+//!
+//! ```text
+//! experiment file -> config -> assign (ledger) -> ingest (outcomes)
+//!     -> stats -> roi -> decision -> report
+//! ```
+//!
+//! [`stats`] is pure: functions of mergeable sufficient statistics, no I/O.
+//! [`config`] parses and validates experiment files; [`assign`] splits
+//! customers into arms; [`io`] holds the streaming CSV and atomic-write
+//! helpers; [`cli`] wires them into the `pilot` command.
+
+pub mod assign;
+pub mod cli;
+pub mod config;
+pub mod error;
+pub mod io;
+pub mod stats;
+
+pub use error::{Error, Result};

@@ -1,0 +1,5 @@
+//! The `pilot` command: parses arguments and hands over to the library.
+
+fn main() {
+    std::process::exit(pilot::cli::main());
+}

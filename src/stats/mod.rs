@@ -1,0 +1,1 @@
+//! The statistics engine: pure functions over mergeable sufficient statistics.
