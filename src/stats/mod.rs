@@ -1,1 +1,3 @@
 //! The statistics engine: pure functions over mergeable sufficient statistics.
+
+pub mod dist;
