@@ -1,0 +1,183 @@
+//! Comparison of two conversion rates.
+//!
+//! * Difference of rates with the Newcombe hybrid score interval (R. G.
+//!   Newcombe, "Interval estimation for the difference between independent
+//!   proportions: comparison of eleven methods", Statistics in Medicine 17
+//!   (1998) 873-890, method 10), built from Wilson score intervals;
+//!   = statsmodels `confint_proportions_2indep(method = "newcomb")`.
+//! * p-value from the pooled two-proportion z-test (= R
+//!   `prop.test(correct = FALSE)`, statsmodels `proportions_ztest`), switched
+//!   to Fisher's exact test (R `fisher.test`) when any expected cell count is
+//!   below 5, where the normal approximation is poor (Cochran's rule).
+//! * The Wald interval is available for comparison with other tools.
+//! * Relative lift p_t / p_c - 1 with the delta-method variance on the
+//!   binomial variances p (1 - p) and a normal quantile (large-sample).
+//! * With `Options::sequential`, GrowthBook's treatment of proportions as
+//!   means with variance p (1 - p) inside the always-valid confidence sequence.
+
+use super::dist;
+use super::fisher::fisher_exact;
+use super::result::{
+    Arm, ArmSummary, Comparison, Effect, Interval, NotComputable, Options, TestKind,
+};
+use super::summary::BinaryStats;
+use super::welch::{Reference, effect, relative_variance};
+
+/// Smallest expected cell count of the 2x2 table under independence.
+pub fn min_expected_cell(control: &BinaryStats, treatment: &BinaryStats) -> f64 {
+    let total = (control.n() + treatment.n()) as f64;
+    let succ = (control.successes() + treatment.successes()) as f64;
+    let fail = total - succ;
+    let rows = [control.n() as f64, treatment.n() as f64];
+    rows.iter()
+        .flat_map(|r| [r * succ / total, r * fail / total])
+        .fold(f64::INFINITY, f64::min)
+}
+
+/// Pooled two-proportion z statistic (treatment minus control) and its
+/// two-sided p-value; undefined when the pooled rate is 0 or 1.
+pub fn z_test_pooled(
+    control: &BinaryStats,
+    treatment: &BinaryStats,
+) -> Result<(f64, f64), NotComputable> {
+    let (pc, pt) = rates(control, treatment)?;
+    let (nc, nt) = (control.n() as f64, treatment.n() as f64);
+    let pooled = (control.successes() + treatment.successes()) as f64 / (nc + nt);
+    let var = pooled * (1.0 - pooled) * (1.0 / nc + 1.0 / nt);
+    if !(var > 0.0) {
+        return Err(NotComputable::NoVariation);
+    }
+    let z = (pt - pc) / var.sqrt();
+    Ok((z, dist::normal_two_sided_p(z)))
+}
+
+fn rates(control: &BinaryStats, treatment: &BinaryStats) -> Result<(f64, f64), NotComputable> {
+    let pc = control
+        .rate()
+        .ok_or(NotComputable::EmptyArm(Arm::Control))?;
+    let pt = treatment
+        .rate()
+        .ok_or(NotComputable::EmptyArm(Arm::Treatment))?;
+    Ok((pc, pt))
+}
+
+/// Wilson score interval for one proportion (E. B. Wilson, JASA 22 (1927)),
+/// with the lower limit written as x^2 / (n (n + z^2) (centre + half)) so it
+/// does not cancel for small counts.
+pub fn wilson_interval(successes: u64, n: u64, alpha: f64) -> Interval {
+    let z = dist::normal_isf(alpha / 2.0);
+    let (x, nf) = (successes as f64, n as f64);
+    let z2 = z * z;
+    let lower = |x: f64| {
+        let centre = (x + z2 / 2.0) / (nf + z2);
+        let half = z * (x * (nf - x) / nf + z2 / 4.0).sqrt() / (nf + z2);
+        x * x / (nf * (nf + z2) * (centre + half))
+    };
+    Interval {
+        estimate: x / nf,
+        ci_low: lower(x).clamp(0.0, 1.0),
+        ci_high: (1.0 - lower(nf - x)).clamp(0.0, 1.0),
+    }
+}
+
+/// Newcombe's hybrid score interval (method 10) for p_t - p_c.
+pub fn newcombe_interval(
+    control: &BinaryStats,
+    treatment: &BinaryStats,
+    alpha: f64,
+) -> Result<Interval, NotComputable> {
+    let (pc, pt) = rates(control, treatment)?;
+    let wc = wilson_interval(control.successes(), control.n(), alpha);
+    let wt = wilson_interval(treatment.successes(), treatment.n(), alpha);
+    let d = pt - pc;
+    Ok(Interval {
+        estimate: d,
+        ci_low: d - ((pt - wt.ci_low).powi(2) + (wc.ci_high - pc).powi(2)).sqrt(),
+        ci_high: d + ((wt.ci_high - pt).powi(2) + (pc - wc.ci_low).powi(2)).sqrt(),
+    })
+}
+
+/// Wald interval p_t - p_c +/- z sqrt(p_c q_c / n_c + p_t q_t / n_t).
+pub fn wald_interval(
+    control: &BinaryStats,
+    treatment: &BinaryStats,
+    alpha: f64,
+) -> Result<Interval, NotComputable> {
+    let (pc, pt) = rates(control, treatment)?;
+    let se = unpooled_se(control, treatment, pc, pt);
+    let half = dist::normal_isf(alpha / 2.0) * se;
+    let d = pt - pc;
+    Ok(Interval {
+        estimate: d,
+        ci_low: d - half,
+        ci_high: d + half,
+    })
+}
+
+fn unpooled_se(control: &BinaryStats, treatment: &BinaryStats, pc: f64, pt: f64) -> f64 {
+    (pc * (1.0 - pc) / control.n() as f64 + pt * (1.0 - pt) / treatment.n() as f64).sqrt()
+}
+
+/// Compares conversion rates (see the module docs for the methods). The
+/// result's `test` says whether the z-test, Fisher's exact test or the
+/// sequential test produced the p-value.
+pub fn compare_proportions(
+    control: &BinaryStats,
+    treatment: &BinaryStats,
+    opts: &Options,
+) -> Result<Comparison, NotComputable> {
+    opts.validate()?;
+    let (pc, pt) = rates(control, treatment)?;
+    let (nc, nt) = (control.n() as f64, treatment.n() as f64);
+    let (vc, vt) = (pc * (1.0 - pc) / nc, pt * (1.0 - pt) / nt);
+    let n_total = nc + nt;
+    let diff = pt - pc;
+    let (test, absolute) = if opts.sequential {
+        (
+            TestKind::Sequential,
+            effect(diff, vc + vt, Reference::Normal, n_total, opts)?,
+        )
+    } else {
+        let (test, p_value) = if min_expected_cell(control, treatment) < 5.0 {
+            (TestKind::FisherExact, fisher_exact(control, treatment))
+        } else {
+            (TestKind::PooledZ, z_test_pooled(control, treatment)?.1)
+        };
+        let ci = newcombe_interval(control, treatment, opts.alpha)?;
+        let absolute = Effect {
+            estimate: diff,
+            ci_low: ci.ci_low,
+            ci_high: ci.ci_high,
+            std_error: (vc + vt).sqrt(),
+            p_value,
+        };
+        (test, absolute)
+    };
+    let relative = if pc == 0.0 {
+        Err(NotComputable::ZeroControlMean)
+    } else {
+        effect(
+            pt / pc - 1.0,
+            relative_variance(pc, vc, pt, vt),
+            Reference::Normal,
+            n_total,
+            opts,
+        )
+    };
+    Ok(Comparison {
+        test,
+        alpha: opts.alpha,
+        control: ArmSummary {
+            n: control.n(),
+            mean: pc,
+        },
+        treatment: ArmSummary {
+            n: treatment.n(),
+            mean: pt,
+        },
+        absolute,
+        relative,
+        p_value: absolute.p_value,
+        degrees_of_freedom: None,
+    })
+}

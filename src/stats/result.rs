@@ -1,0 +1,261 @@
+//! Result and option types shared by every comparison.
+
+use serde::{Serialize, Serializer};
+use std::fmt;
+
+/// Settings of a comparison.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Options {
+    /// Significance level: intervals have coverage 1 - alpha. Default 0.05.
+    pub alpha: f64,
+    /// Use always-valid (sequential) inference, safe under continuous
+    /// monitoring, instead of fixed-horizon tests. Default false.
+    pub sequential: bool,
+    /// Tuning sample size N* of the confidence sequence (total customers at
+    /// which it is tightest). Default 5000, as in GrowthBook.
+    pub tuning: f64,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            alpha: 0.05,
+            sequential: false,
+            tuning: 5000.0,
+        }
+    }
+}
+
+impl Options {
+    /// Checks alpha and the tuning size; every comparison calls this first.
+    pub fn validate(&self) -> Result<(), NotComputable> {
+        if !(self.alpha > 0.0 && self.alpha < 1.0) {
+            return Err(NotComputable::InvalidInput(
+                "the significance level alpha must be between 0 and 1",
+            ));
+        }
+        if self.sequential && !(self.tuning > 0.0 && self.tuning.is_finite()) {
+            return Err(NotComputable::InvalidInput(
+                "the sequential tuning size must be a positive number of customers",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Which arm a statement is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Arm {
+    /// The baseline arm.
+    Control,
+    /// The arm receiving the change.
+    Treatment,
+}
+
+impl fmt::Display for Arm {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Arm::Control => "control",
+            Arm::Treatment => "treatment",
+        })
+    }
+}
+
+/// Why a quantity cannot be computed for this data. Renders as a plain
+/// sentence for people who are not statisticians.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotComputable {
+    /// An arm has no customers.
+    EmptyArm(Arm),
+    /// An arm has one customer, so its spread is unknown.
+    SingleCustomer(Arm),
+    /// Every customer in both arms has the same value.
+    NoVariation,
+    /// The control average is zero, so a percent change is undefined.
+    ZeroControlMean,
+    /// A ratio metric's denominator sums to zero in an arm.
+    ZeroDenominator(Arm),
+    /// A percent change of a score that can be negative (NPS) is misleading.
+    SignedScore,
+    /// Sample size: the two groups are expected to be identical.
+    NoEffect,
+    /// Minimum detectable effect: no effect within the metric's range reaches
+    /// the requested power.
+    Unreachable,
+    /// Nobody has been assigned to any arm yet.
+    NoData,
+    /// The input violates a precondition; the text says which.
+    InvalidInput(&'static str),
+}
+
+impl NotComputable {
+    /// A short machine-readable code for reports.
+    pub fn code(&self) -> &'static str {
+        match self {
+            NotComputable::EmptyArm(_) => "empty_arm",
+            NotComputable::SingleCustomer(_) => "single_customer",
+            NotComputable::NoVariation => "no_variation",
+            NotComputable::ZeroControlMean => "zero_control_mean",
+            NotComputable::ZeroDenominator(_) => "zero_denominator",
+            NotComputable::SignedScore => "signed_score",
+            NotComputable::NoEffect => "no_effect",
+            NotComputable::Unreachable => "unreachable",
+            NotComputable::NoData => "no_data",
+            NotComputable::InvalidInput(_) => "invalid_input",
+        }
+    }
+}
+
+impl fmt::Display for NotComputable {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            NotComputable::EmptyArm(arm) => write!(f, "the {arm} arm has no customers yet"),
+            NotComputable::SingleCustomer(arm) => write!(
+                f,
+                "the {arm} arm has only one customer; at least two are needed to measure how much results vary"
+            ),
+            NotComputable::NoVariation => f.write_str(
+                "every customer in both arms has the same value, so there is no variation to judge a difference against",
+            ),
+            NotComputable::ZeroControlMean => {
+                f.write_str("the control average is zero, so a percent change cannot be calculated")
+            }
+            NotComputable::ZeroDenominator(arm) => write!(
+                f,
+                "the {arm} arm's denominator adds up to zero (for example no orders yet), so the ratio is undefined"
+            ),
+            NotComputable::SignedScore => f.write_str(
+                "a percent change is not reported for a score that can be negative (such as NPS); use the point difference",
+            ),
+            NotComputable::NoEffect => f.write_str(
+                "the expected values of the two groups are equal, so no sample size can detect a difference",
+            ),
+            NotComputable::Unreachable => f.write_str(
+                "no change within the possible range of the metric reaches the requested power with this many customers",
+            ),
+            NotComputable::NoData => f.write_str("no customers have been assigned yet"),
+            NotComputable::InvalidInput(what) => f.write_str(what),
+        }
+    }
+}
+
+impl std::error::Error for NotComputable {}
+
+impl Serialize for NotComputable {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("NotComputable", 2)?;
+        st.serialize_field("not_computable", self.code())?;
+        st.serialize_field("because", &self.to_string())?;
+        st.end()
+    }
+}
+
+/// Serializes `Ok(v)` as `v` and `Err(e)` as the [`NotComputable`] object.
+pub(crate) fn serialize_outcome<T: Serialize, S: Serializer>(
+    value: &Result<T, NotComputable>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    match value {
+        Ok(v) => v.serialize(s),
+        Err(e) => e.serialize(s),
+    }
+}
+
+/// A point estimate with a two-sided interval.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Interval {
+    /// Point estimate.
+    pub estimate: f64,
+    /// Lower confidence limit.
+    pub ci_low: f64,
+    /// Upper confidence limit.
+    pub ci_high: f64,
+}
+
+/// An estimated effect (treatment relative to control) with its uncertainty.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Effect {
+    /// Point estimate (treatment minus control, or treatment / control - 1).
+    pub estimate: f64,
+    /// Lower confidence limit.
+    pub ci_low: f64,
+    /// Upper confidence limit.
+    pub ci_high: f64,
+    /// Standard error of the estimate.
+    pub std_error: f64,
+    /// Two-sided p-value for "no effect".
+    pub p_value: f64,
+}
+
+impl Effect {
+    /// The estimate and its interval.
+    pub fn interval(&self) -> Interval {
+        Interval {
+            estimate: self.estimate,
+            ci_low: self.ci_low,
+            ci_high: self.ci_high,
+        }
+    }
+}
+
+/// Which test produced the p-value of a comparison.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TestKind {
+    /// Welch's unequal-variance t-test (R `t.test(var.equal = FALSE)`).
+    Welch,
+    /// Pooled two-proportion z-test (R `prop.test(correct = FALSE)`).
+    PooledZ,
+    /// Fisher's exact test, used when an expected cell count is below 5.
+    FisherExact,
+    /// Mann-Whitney U, normal approximation with tie and continuity correction.
+    MannWhitney,
+    /// Always-valid confidence sequence and e-value p-value
+    /// (Waudby-Smith et al. 2023, as in GrowthBook).
+    Sequential,
+}
+
+impl fmt::Display for TestKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            TestKind::Welch => "Welch's t-test",
+            TestKind::PooledZ => "two-proportion z-test",
+            TestKind::FisherExact => "Fisher's exact test",
+            TestKind::MannWhitney => "Mann-Whitney U test",
+            TestKind::Sequential => "always-valid sequential test",
+        })
+    }
+}
+
+/// Size and average of one arm as used in a comparison.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct ArmSummary {
+    /// Customers (units of randomization).
+    pub n: u64,
+    /// The arm's estimate of the metric: mean, rate, ratio, adjusted mean or NPS.
+    pub mean: f64,
+}
+
+/// Treatment compared with control for one metric.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Comparison {
+    /// The test behind `p_value`.
+    pub test: TestKind,
+    /// Significance level of the intervals.
+    pub alpha: f64,
+    /// Control arm.
+    pub control: ArmSummary,
+    /// Treatment arm.
+    pub treatment: ArmSummary,
+    /// Treatment minus control.
+    pub absolute: Effect,
+    /// Treatment / control - 1, or why it cannot be computed.
+    #[serde(serialize_with = "serialize_outcome")]
+    pub relative: Result<Effect, NotComputable>,
+    /// p-value of `test` for the absolute difference (= `absolute.p_value`).
+    pub p_value: f64,
+    /// Degrees of freedom of the t reference distribution, if one was used.
+    pub degrees_of_freedom: Option<f64>,
+}
