@@ -42,6 +42,7 @@ struct Checker {
     family: &'static str,
     worst: f64,
     worst_at: String,
+    worst_abs: f64,
     checked: usize,
 }
 
@@ -51,12 +52,14 @@ impl Checker {
             family,
             worst: 0.0,
             worst_at: String::new(),
+            worst_abs: 0.0,
             checked: 0,
         }
     }
 
     /// |got - want| <= rel |want| + abs; records the relative error (or the
-    /// absolute one where want = 0) unless the absolute allowance dominates.
+    /// absolute one where want = 0) unless the absolute allowance dominates,
+    /// and the largest absolute difference.
     fn close(&mut self, case: usize, field: &str, got: f64, want: f64, rel: f64, abs: f64) {
         let diff = (got - want).abs();
         assert!(
@@ -64,8 +67,9 @@ impl Checker {
             "{} case {case} {field}: got {got:e}, want {want:e} (diff {diff:e})",
             self.family
         );
+        self.worst_abs = self.worst_abs.max(diff);
         let err = if want == 0.0 { diff } else { diff / want.abs() };
-        if err > self.worst && (abs == 0.0 || want.abs() > 1e6 * abs) {
+        if err > self.worst && (abs == 0.0 || abs < 1e-3 * rel * want.abs()) {
             self.worst = err;
             self.worst_at = format!("case {case} {field}");
         }
@@ -78,8 +82,8 @@ impl Checker {
 
     fn done(self, cases: usize) {
         println!(
-            "{:<20} {cases:>3} cases {:>4} values  max rel error {:.2e} ({})",
-            self.family, self.checked, self.worst, self.worst_at
+            "{:<20} {cases:>3} cases {:>4} values  max rel error {:.2e} ({}), max abs diff {:.2e}",
+            self.family, self.checked, self.worst, self.worst_at, self.worst_abs
         );
         assert!(cases > 0 && self.checked >= cases);
     }

@@ -85,7 +85,7 @@ pub fn prob_beta_greater(a1: u64, b1: u64, a2: u64, b2: u64) -> f64 {
     } else if k >= n2 {
         1.0
     } else {
-        1.0 - walk(k + 1.0, ln_pmf(k + 1.0), n2, |i| ratio(i), 1.0)
+        1.0 - walk(k + 1.0, ln_pmf(k + 1.0), n2, ratio, 1.0)
     }
 }
 

@@ -21,6 +21,11 @@
 //! come back as [`NotComputable`], which renders as a plain sentence; no output
 //! is ever NaN.
 
+#![deny(missing_docs)]
+// `!(x > 0.0)` is used on purpose: it also rejects NaN, which `x <= 0.0`
+// would let through.
+#![allow(clippy::neg_cmp_op_on_partial_ord)]
+
 pub mod bayes;
 pub mod cuped;
 pub mod dist;
