@@ -39,7 +39,11 @@ fn parse_args() -> Result<Args, String> {
         match arg.as_str() {
             "--seed" => seed = value.parse().map_err(|_| "--seed needs an integer")?,
             "--out" => out = PathBuf::from(value),
-            _ => return Err(format!("unknown argument {arg}; expected --seed N --out DIR")),
+            _ => {
+                return Err(format!(
+                    "unknown argument {arg}; expected --seed N --out DIR"
+                ));
+            }
         }
     }
     Ok(Args { seed, out })
@@ -114,7 +118,20 @@ fn date_from_day(days: u32) -> String {
         year += 1;
     }
     let leap = year % 4 == 0;
-    let months = [31, if leap { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+    let months = [
+        31,
+        if leap { 29 } else { 28 },
+        31,
+        30,
+        31,
+        30,
+        31,
+        31,
+        30,
+        31,
+        30,
+        31,
+    ];
     let mut month = 0;
     while day >= months[month] {
         day -= months[month];
@@ -143,9 +160,12 @@ fn write_customers(args: &Args) -> Result<(), Box<dyn Error>> {
         let tenure_years = f64::from(HISTORY_DAYS - signup_day) / 365.0;
         let yearly_rate = segment.orders_per_year * engagement * tenure_years.min(1.0);
         let orders_last_year = Poisson::new(yearly_rate.max(1e-9))?.sample(&mut rng) as u32;
-        let order_value = LogNormal::new(segment.order_value_median.ln(), segment.order_value_sigma)?;
-        let quarter_orders = Poisson::new((f64::from(orders_last_year) / 4.0).max(1e-9))?.sample(&mut rng) as u32;
-        let revenue_prev_90d = (0..quarter_orders).fold(0.0, |total, _| total + order_value.sample(&mut rng));
+        let order_value =
+            LogNormal::new(segment.order_value_median.ln(), segment.order_value_sigma)?;
+        let quarter_orders =
+            Poisson::new((f64::from(orders_last_year) / 4.0).max(1e-9))?.sample(&mut rng) as u32;
+        let revenue_prev_90d =
+            (0..quarter_orders).fold(0.0, |total, _| total + order_value.sample(&mut rng));
         let days_since_last_order = if orders_last_year == 0 {
             (365 + rng.random_range(0..400)).min(HISTORY_DAYS - signup_day)
         } else if quarter_orders > 0 {
@@ -154,13 +174,19 @@ fn write_customers(args: &Args) -> Result<(), Box<dyn Error>> {
             let gap = 365.0 / f64::from(orders_last_year + 1);
             (90.0 + rng.random::<f64>() * gap * 2.0).min(364.0) as u32
         };
-        let sms_opt_in = if rng.random::<f64>() < 0.62 { "yes" } else { "no" };
-        let loyalty_member = if rng.random::<f64>() < 0.15 + 0.04 * f64::from(orders_last_year.min(10)) {
+        let sms_opt_in = if rng.random::<f64>() < 0.62 {
             "yes"
         } else {
             "no"
         };
-        let support = Poisson::new(segment.support_contacts_per_quarter * engagement.sqrt())?.sample(&mut rng) as u32;
+        let loyalty_member =
+            if rng.random::<f64>() < 0.15 + 0.04 * f64::from(orders_last_year.min(10)) {
+                "yes"
+            } else {
+                "no"
+            };
+        let support = Poisson::new(segment.support_contacts_per_quarter * engagement.sqrt())?
+            .sample(&mut rng) as u32;
         writeln!(
             out,
             "{id},{},{},{region},{orders_last_year},{revenue_prev_90d:.2},{days_since_last_order},{sms_opt_in},{loyalty_member},{support}",
