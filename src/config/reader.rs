@@ -41,6 +41,7 @@ impl<'a> Ctx<'a> {
 }
 
 /// One TOML table being read, with the name used for it in messages.
+#[derive(Clone)]
 pub(crate) struct Table<'a> {
     /// The file.
     pub ctx: Ctx<'a>,
@@ -78,6 +79,15 @@ impl<'a> Table<'a> {
             ),
         };
         Err(self.ctx.err(key.span(), message))
+    }
+
+    /// The same table under another name, e.g. `[[metrics]] `revenue``
+    /// once the metric's name is known.
+    pub fn renamed(&self, name: String) -> Table<'a> {
+        Table {
+            name,
+            ..self.clone()
+        }
     }
 
     /// The value of `key`, if present.

@@ -398,6 +398,7 @@ fn arms(ctx: Ctx<'_>, root: &Table<'_>) -> Result<Vec<Spanned<Arm>>> {
         let name_field = t.required("name")?;
         let name = name_field.string()?;
         check_label(&name_field, "arm name", &name)?;
+        let t = &t.renamed(format!("[[arms]] `{name}`"));
         if arms.iter().any(|a| a.get_ref().name == name) {
             return Err(name_field.err(format!("duplicate arm `{name}`; arm names must be unique")));
         }
@@ -429,15 +430,14 @@ fn arms(ctx: Ctx<'_>, root: &Table<'_>) -> Result<Vec<Spanned<Arm>>> {
         return Err(error);
     }
     // Weights: all given, or none (an equal split).
-    let given = weights.iter().filter(|w| w.is_some()).count();
-    if given != 0 && given != weights.len() {
-        let (t, _) = tables
-            .iter()
-            .zip(&weights)
-            .find(|(_, w)| w.is_none())
-            .ok_or_else(|| Error::input("internal: no arm without a weight"))?;
-        return Err(t
-            .err("missing `weight` in [[arms]]")
+    if weights.iter().any(Option::is_some)
+        && let Some(i) = weights.iter().position(Option::is_none)
+    {
+        return Err(tables[i]
+            .err(format!(
+                "missing `weight` in [[arms]] `{}`",
+                arms[i].get_ref().name
+            ))
             .with_note("give every arm a weight, or none of them for an equal split"));
     }
     let raw: Vec<f64> = weights
@@ -989,6 +989,7 @@ fn metric(t: &Table<'_>) -> Result<Metric> {
     let name_field = t.required("name")?;
     let name = name_field.string()?;
     check_label(&name_field, "metric name", &name)?;
+    let t = &t.renamed(format!("[[metrics]] `{name}`"));
     let column = match t.get("column") {
         Some(f) => f.nonblank()?,
         None => name.clone(),
@@ -1050,7 +1051,7 @@ fn metric(t: &Table<'_>) -> Result<Metric> {
         }
         (None, MetricKind::Ratio) => {
             return Err(t
-                .err(format!("missing `denominator` in [[metrics]] `{name}`"))
+                .err(format!("missing `denominator` in {}", t.name))
                 .with_note(
                     "a ratio metric divides the sum of its column by the sum of the \
                      denominator column, for example denominator = \"orders\"",
@@ -1284,7 +1285,7 @@ fn scale(t: &Table<'_>, kind: MetricKind, name: &str) -> Result<Option<(i64, i64
     let Some(f) = t.get("scale") else {
         return match kind {
             MetricKind::Ordinal => Err(t
-                .err(format!("missing `scale` in [[metrics]] `{name}`"))
+                .err(format!("missing `scale` in {}", t.name))
                 .with_note("an ordinal metric needs its answer range, for example scale = [1, 7]")),
             _ => Ok(fixed),
         };
