@@ -101,10 +101,15 @@ fn duplicate_section(source: &str, line: &str) -> String {
 fn syntax_error(ctx: Ctx<'_>, e: &toml::de::Error) -> Error {
     let span = e.span().unwrap_or(0..0);
     let message = e.message().lines().next().unwrap_or("").trim();
-    let line_start = ctx.source[..span.start.min(ctx.source.len())]
-        .rfind('\n')
-        .map_or(0, |i| i + 1);
-    let line = ctx.source[line_start..].lines().next().unwrap_or("").trim();
+    // The offending line, to recognise section headers and bare words.
+    let before = ctx.source.get(..span.start).unwrap_or("");
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let line = ctx
+        .source
+        .get(line_start..)
+        .and_then(|rest| rest.lines().next())
+        .unwrap_or("")
+        .trim();
     if message == "duplicate key" {
         let key = ctx.text(&span);
         if line.starts_with('[') {
