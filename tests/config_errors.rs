@@ -1676,3 +1676,61 @@ fn decision_minimum_of_zero() {
    |                         ^"#,
     );
 }
+
+// ------------------------------------------------------------------ robustness
+
+/// Thousands of damaged copies of the full file: each must parse or give a
+/// located error, never panic.
+#[test]
+fn damaged_files_never_panic() {
+    let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut next = move |n: usize| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state % n as u64) as usize
+    };
+    let pieces = [
+        "",
+        "\"",
+        "[",
+        "]",
+        "=",
+        "\n",
+        "#",
+        "é",
+        "-",
+        "0",
+        "1e400",
+        "nan",
+        "{",
+        "}",
+        ",",
+        "[[",
+        "x",
+        " ",
+        "\t",
+        "'",
+        "true",
+        "2026-02-30",
+    ];
+    let chars: Vec<(usize, char)> = FULL.char_indices().collect();
+    for _ in 0..3000 {
+        let mut src = FULL.to_string();
+        for _ in 0..=next(3) {
+            let (at, c) = chars[next(chars.len())];
+            if at + c.len_utf8() > src.len() || !src.is_char_boundary(at) {
+                continue;
+            }
+            let end = (at + c.len_utf8() * next(4)).min(src.len());
+            if !src.is_char_boundary(end) {
+                continue;
+            }
+            src.replace_range(at..end, pieces[next(pieces.len())]);
+        }
+        if let Err(e) = config::parse(Path::new("x.toml"), &src) {
+            let text = e.to_string();
+            assert!(text.starts_with("error: x.toml"), "{text}");
+        }
+    }
+}
