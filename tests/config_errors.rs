@@ -554,6 +554,20 @@ fn bundled_example_experiments_parse() {
     }
 }
 
+#[test]
+fn example_in_the_reference_parses() {
+    let doc = std::fs::read_to_string("docs/experiment-file.md").expect("docs");
+    let example = doc
+        .split("```toml\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .expect("a toml block");
+    let exp = parse(example);
+    assert_eq!(exp.meta.name, "loyalty-sms");
+    assert_eq!(exp.metrics.len(), 2);
+    assert_eq!(exp.roi.map(|r| r.benefits.len()), Some(1));
+}
+
 // ------------------------------------------------------------------ template
 
 #[test]
