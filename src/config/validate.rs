@@ -281,6 +281,7 @@ fn table_list<'a>(field: &Field<'a>, name: &str) -> Result<Vec<Table<'a>>> {
         .collect()
 }
 
+/// `[experiment]`.
 fn meta(t: &Table<'_>) -> Result<Meta> {
     t.allow(EXPERIMENT_KEYS)?;
     let name_field = t.required("name")?;
@@ -301,6 +302,7 @@ fn meta(t: &Table<'_>) -> Result<Meta> {
     })
 }
 
+/// The experiment-name rule, as an error at the `name` value.
 fn check_experiment_name(field: &Field<'_>, name: &str) -> Result<()> {
     match name_problem(name) {
         Some((message, note)) => {
@@ -386,6 +388,8 @@ fn check_label(field: &Field<'_>, what: &str, name: &str) -> Result<()> {
     Ok(())
 }
 
+/// `[[arms]]`: at least two, unique names, weights normalised to sum to 1.
+/// Each arm keeps its header span for later messages.
 fn arms(ctx: Ctx<'_>, root: &Table<'_>) -> Result<Vec<Spanned<Arm>>> {
     let Some(field) = root.get("arms") else {
         return Err(missing_section(ctx, "arms"));
@@ -518,6 +522,7 @@ fn column_list(field: &Field<'_>) -> Result<Vec<String>> {
     Ok(out)
 }
 
+/// `[population]`.
 fn population(t: &Table<'_>) -> Result<Population> {
     t.allow(POPULATION_KEYS)?;
     let file_field = t.required("file")?;
@@ -550,6 +555,7 @@ fn population(t: &Table<'_>) -> Result<Population> {
     })
 }
 
+/// `population.filters`: a list of inline tables (or `[[population.filters]]`).
 fn filters(field: &Field<'_>) -> Result<Vec<Filter>> {
     let items = field.list("a list of filters")?;
     let mut out = Vec::new();
@@ -574,6 +580,7 @@ fn filters(field: &Field<'_>) -> Result<Vec<Filter>> {
     Ok(out)
 }
 
+/// One filter: a column and exactly one of `in`, `not_in`, `min`/`max`.
 fn filter(t: &Table<'_>) -> Result<Filter> {
     t.allow(FILTER_KEYS)?;
     let column = t.required("column")?.nonblank()?;
@@ -751,6 +758,7 @@ fn thousands(n: i64) -> String {
     if n < 0 { format!("-{out}") } else { out }
 }
 
+/// `[assignment]`.
 fn assignment(t: &Table<'_>) -> Result<Assignment> {
     t.allow(ASSIGNMENT_KEYS)?;
     let file = data_path(t.ctx, &t.required("file")?)?;
@@ -838,6 +846,7 @@ fn date(field: &Field<'_>) -> Result<String> {
     Ok(text)
 }
 
+/// `[outcomes]`: exactly one of `file` and `summary`, an optional date window.
 fn outcomes(t: &Table<'_>) -> Result<Outcomes> {
     t.allow(OUTCOMES_KEYS)?;
     let file_field = t.get("file");
@@ -924,6 +933,7 @@ fn kind_name(kind: MetricKind) -> &'static str {
     }
 }
 
+/// Survey kinds: answers on a fixed scale, left out when missing.
 fn is_survey(kind: MetricKind) -> bool {
     matches!(
         kind,
@@ -942,6 +952,7 @@ fn a_kind(kind: MetricKind) -> String {
     format!("{article} {name} metric")
 }
 
+/// `[[metrics]]`: unique names and, if any, exactly one primary metric.
 fn metrics(ctx: Ctx<'_>, root: &Table<'_>) -> Result<Vec<Metric>> {
     let Some(field) = root.get("metrics") else {
         return Ok(Vec::new());
@@ -984,6 +995,7 @@ fn metrics(ctx: Ctx<'_>, root: &Table<'_>) -> Result<Vec<Metric>> {
     Ok(out)
 }
 
+/// One `[[metrics]]` table; kind-specific keys are checked against the kind.
 fn metric(t: &Table<'_>) -> Result<Metric> {
     t.allow(METRIC_KEYS)?;
     let name_field = t.required("name")?;
@@ -1270,6 +1282,7 @@ fn metric(t: &Table<'_>) -> Result<Metric> {
     })
 }
 
+/// The hint for a percentage written where a fraction belongs.
 fn percent_note(v: f64) -> String {
     format!("write percentages as fractions: {v}% is {}", v / 100.0)
 }
@@ -1345,6 +1358,7 @@ fn scale(t: &Table<'_>, kind: MetricKind, name: &str) -> Result<Option<(i64, i64
     Ok(Some((lo, hi)))
 }
 
+/// `[analysis]`.
 fn analysis(t: &Table<'_>) -> Result<Analysis> {
     t.allow(ANALYSIS_KEYS)?;
     let mut a = default_analysis();
@@ -1378,6 +1392,7 @@ fn analysis(t: &Table<'_>) -> Result<Analysis> {
     Ok(a)
 }
 
+/// `[decision]`.
 fn decision(t: &Table<'_>) -> Result<Decision> {
     t.allow(DECISION_KEYS)?;
     let min_customers_per_arm = match t.get("min_customers_per_arm") {
@@ -1394,6 +1409,7 @@ fn decision(t: &Table<'_>) -> Result<Decision> {
     })
 }
 
+/// `[roi]` with its benefits; benefits must name declared metrics.
 fn roi(t: &Table<'_>, metrics: &[Metric]) -> Result<Roi> {
     t.allow(ROI_KEYS)?;
     let number_or = |key: &'static str, default: f64, check: fn(&Field<'_>) -> Result<f64>| {
@@ -1492,6 +1508,8 @@ fn clv(t: &Table<'_>) -> Result<f64> {
     Ok(arpu * margin / churn)
 }
 
+/// `[[roi.benefits]]`; `unit_value = "clv"` takes the value of `[roi.clv]`
+/// (which already includes its margin, so the benefit's margin is 1).
 fn benefits(field: &Field<'_>, metrics: &[Metric], clv: Option<f64>) -> Result<Vec<Benefit>> {
     let tables = table_list(field, "[[roi.benefits]]")?;
     let mut out: Vec<Benefit> = Vec::new();
