@@ -12,10 +12,6 @@
 //! customers into arms; [`io`] holds the streaming CSV and atomic-write
 //! helpers; [`cli`] wires them into the `pilot` command.
 
-// `Error` is large (it carries the offending source line), but errors are the
-// cold path, built at most once per run; boxing it would only add noise.
-#![allow(clippy::result_large_err)]
-
 pub mod assign;
 pub mod cli;
 pub mod config;

@@ -534,7 +534,7 @@ fn files_with_windows_line_endings_and_a_byte_order_mark_parse() {
 #[test]
 fn bundled_example_experiments_parse() {
     for name in ["sms-reminder", "faster-support", "loyalty-discount"] {
-        let path = PathBuf::from(format!("tests/fixtures/config/{name}.toml"));
+        let path = PathBuf::from(format!("experiments/{name}.toml"));
         let exp = match config::load(&path) {
             Ok(exp) => exp,
             Err(e) => panic!("{name}:\n{e}"),
@@ -542,7 +542,7 @@ fn bundled_example_experiments_parse() {
         assert_eq!(exp.meta.name, name);
         assert_eq!(
             exp.population.file,
-            PathBuf::from("tests/fixtures/config/../examples/demo/customers.csv")
+            PathBuf::from("experiments/../examples/demo/customers.csv")
         );
         assert_eq!(
             exp.metrics
