@@ -75,8 +75,12 @@ fn check_against_analytic(r: &RoiReport) -> (f64, f64) {
         ("p05", r.npv.p05, a.p05),
         ("p50", r.npv.p50, a.p50),
         ("p95", r.npv.p95, a.p95),
-        ("loss rollout", r.expected_loss.rollout, a.loss_rollout),
-        ("loss stop", r.expected_loss.stop, a.loss_stop),
+        (
+            "loss rollout",
+            r.expected_loss.rollout,
+            a.expected_loss.rollout,
+        ),
+        ("loss stop", r.expected_loss.stop, a.expected_loss.stop),
     ];
     let mut worst_money: f64 = 0.0;
     for (name, mc, exact) in money {

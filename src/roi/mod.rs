@@ -395,8 +395,14 @@ impl RoiReport {
             ("analytic.sd", self.analytic.sd),
             ("analytic.p05", self.analytic.p05),
             ("analytic.p95", self.analytic.p95),
-            ("analytic.loss_rollout", self.analytic.loss_rollout),
-            ("analytic.loss_stop", self.analytic.loss_stop),
+            (
+                "analytic.expected_loss.rollout",
+                self.analytic.expected_loss.rollout,
+            ),
+            (
+                "analytic.expected_loss.stop",
+                self.analytic.expected_loss.stop,
+            ),
             (
                 "analytic.probability_positive",
                 self.analytic.probability_positive,

@@ -8,6 +8,8 @@
 
 use serde::Serialize;
 
+use super::ExpectedLoss;
+
 /// `z` such that `Phi(z) = 0.95` (so `Phi(-z) = 0.05`).
 const Z_95: f64 = 1.644_853_626_951_472_2;
 
@@ -26,10 +28,9 @@ pub struct NormalNpv {
     pub p95: f64,
     /// `P(NPV > 0) = Phi(mean / sd)`; 1 or 0 when `sd` is 0.
     pub probability_positive: f64,
-    /// `E[max(0, -NPV)]`: money expected to be lost by rolling out.
-    pub loss_rollout: f64,
-    /// `E[max(0, NPV)]`: money expected to be forgone by stopping.
-    pub loss_stop: f64,
+    /// `E[max(0, -NPV)]` and `E[max(0, NPV)]` by the normal partial
+    /// expectation.
+    pub expected_loss: ExpectedLoss,
 }
 
 impl NormalNpv {
@@ -48,8 +49,10 @@ impl NormalNpv {
                 p50: mean,
                 p95: mean + Z_95 * sd,
                 probability_positive: std_normal_cdf(z),
-                loss_rollout: (-mean * std_normal_cdf(-z) + density).max(0.0),
-                loss_stop: (mean * std_normal_cdf(z) + density).max(0.0),
+                expected_loss: ExpectedLoss {
+                    rollout: (-mean * std_normal_cdf(-z) + density).max(0.0),
+                    stop: (mean * std_normal_cdf(z) + density).max(0.0),
+                },
             }
         } else {
             // A point mass: "positive" is strict, like the Monte Carlo's.
@@ -60,8 +63,10 @@ impl NormalNpv {
                 p50: mean,
                 p95: mean,
                 probability_positive: if mean > 0.0 { 1.0 } else { 0.0 },
-                loss_rollout: (-mean).max(0.0),
-                loss_stop: mean.max(0.0),
+                expected_loss: ExpectedLoss {
+                    rollout: (-mean).max(0.0),
+                    stop: mean.max(0.0),
+                },
             }
         }
     }
@@ -109,8 +114,8 @@ mod tests {
     fn partial_expectations_match_hand_values() {
         // mean 0, sd 1: E[max(0, X)] = phi(0) = 0.398942280401433 both ways.
         let n = NormalNpv::new(0.0, 1.0);
-        assert!((n.loss_stop - 0.398_942_280_401_433).abs() < 1e-14);
-        assert!((n.loss_rollout - 0.398_942_280_401_433).abs() < 1e-14);
+        assert!((n.expected_loss.stop - 0.398_942_280_401_433).abs() < 1e-14);
+        assert!((n.expected_loss.rollout - 0.398_942_280_401_433).abs() < 1e-14);
         assert!((n.probability_positive - 0.5).abs() < 1e-15);
 
         // mean 1, sd 1: E[max(0, X)] = Phi(1) + phi(1)
@@ -118,10 +123,10 @@ mod tests {
         // E[max(0, -X)] = -Phi(-1) + phi(1)
         //   = -0.158655253931457 + 0.241970724519143 = 0.083315470587686
         let n = NormalNpv::new(1.0, 1.0);
-        assert!((n.loss_stop - 1.083_315_470_587_686).abs() < TOL);
-        assert!((n.loss_rollout - 0.083_315_470_587_686).abs() < TOL);
+        assert!((n.expected_loss.stop - 1.083_315_470_587_686).abs() < TOL);
+        assert!((n.expected_loss.rollout - 0.083_315_470_587_686).abs() < TOL);
         // E[max(0,X)] - E[max(0,-X)] = E[X] (Phi(z) + Phi(-z) = 1).
-        assert!((n.loss_stop - n.loss_rollout - 1.0).abs() < TOL);
+        assert!((n.expected_loss.stop - n.expected_loss.rollout - 1.0).abs() < TOL);
     }
 
     #[test]
@@ -132,9 +137,9 @@ mod tests {
         assert!((n.probability_positive - 0.022_750_131_948_179).abs() < TOL);
         // rollout: 2000 * Phi(2) + 1000 * phi(2)
         //   = 2000 * 0.977249868051821 + 1000 * 0.053990966513188 = 2008.490702616830
-        assert!((n.loss_rollout - 2_008.490_702_616_83).abs() < 1e-6);
+        assert!((n.expected_loss.rollout - 2_008.490_702_616_83).abs() < 1e-6);
         // stop: -2000 * Phi(-2) + 1000 * phi(2) = -45.500263896358 + 53.990966513188 = 8.490702616830
-        assert!((n.loss_stop - 8.490_702_616_83).abs() < 1e-6);
+        assert!((n.expected_loss.stop - 8.490_702_616_83).abs() < 1e-6);
         assert!((n.p05 - (-2000.0 - 1_644.853_626_951_47)).abs() < 1e-9);
     }
 
@@ -142,7 +147,13 @@ mod tests {
     fn point_mass_is_degenerate() {
         let n = NormalNpv::new(5.0, 0.0);
         assert_eq!(n.probability_positive, 1.0);
-        assert_eq!((n.loss_rollout, n.loss_stop), (0.0, 5.0));
+        assert_eq!(
+            n.expected_loss,
+            ExpectedLoss {
+                rollout: 0.0,
+                stop: 5.0
+            }
+        );
         let n = NormalNpv::new(0.0, 0.0);
         assert_eq!(n.probability_positive, 0.0);
     }
