@@ -21,10 +21,6 @@
 //!   Monte Carlo is still needed for the payback probability and is checked
 //!   against the closed form ([`NormalNpv`]).
 
-// `crate::Error` is 176 bytes, so clippy flags every `Result` returning it.
-// Errors here are cold (bad input, once per run); shrinking `Error` (boxing
-// its location) is a crate-wide decision for `error.rs`, not this module's.
-#![allow(clippy::result_large_err)]
 
 mod model;
 mod normal;
