@@ -16,6 +16,7 @@ pub mod assign;
 pub mod cli;
 pub mod config;
 pub mod error;
+pub mod ingest;
 pub mod io;
 pub mod roi;
 pub mod stats;

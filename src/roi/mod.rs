@@ -21,7 +21,6 @@
 //!   Monte Carlo is still needed for the payback probability and is checked
 //!   against the closed form ([`NormalNpv`]).
 
-
 mod model;
 mod normal;
 mod simulate;
