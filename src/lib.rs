@@ -18,6 +18,7 @@ pub mod config;
 pub mod error;
 pub mod ingest;
 pub mod io;
+pub mod preflight;
 pub mod roi;
 pub mod stats;
 

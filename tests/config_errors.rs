@@ -435,7 +435,7 @@ fn data_paths_resolve_against_the_experiment_file() {
     );
     assert_eq!(
         at("experiments/x.toml", "../data/customers.csv"),
-        Ok(PathBuf::from("experiments/../data/customers.csv"))
+        Ok(PathBuf::from("data/customers.csv"))
     );
     assert_eq!(
         at("/srv/exp/x.toml", "customers.csv"),
@@ -542,7 +542,7 @@ fn bundled_example_experiments_parse() {
         assert_eq!(exp.meta.name, name);
         assert_eq!(
             exp.population.file,
-            PathBuf::from("experiments/../examples/demo/customers.csv")
+            PathBuf::from("examples/demo/customers.csv")
         );
         assert_eq!(
             exp.metrics

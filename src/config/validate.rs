@@ -471,16 +471,37 @@ fn data_path(ctx: Ctx<'_>, field: &Field<'_>) -> Result<PathBuf> {
 }
 
 /// Joins a relative `file` to the directory of `experiment`; keeps relative
-/// paths relative and never touches the filesystem.
+/// paths relative and never touches the filesystem. `dir/../x` is shortened
+/// to `x` lexically so messages show the path a user would type.
 pub(crate) fn resolve(experiment: &Path, file: &str) -> PathBuf {
     let file = Path::new(file);
     if file.is_absolute() {
         return file.to_path_buf();
     }
     match experiment.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => dir.join(file),
+        Some(dir) if !dir.as_os_str().is_empty() => normalize(&dir.join(file)),
         _ => file.to_path_buf(),
     }
+}
+
+/// Removes `.` components and folds `name/..` pairs; a leading `..` (or one
+/// after another `..`) is kept, since there is nothing to fold it into.
+fn normalize(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out: Vec<Component<'_>> = Vec::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir if matches!(out.last(), Some(Component::Normal(_))) => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    if out.is_empty() {
+        return PathBuf::from(".");
+    }
+    out.iter().collect()
 }
 
 /// A column name: a non-blank string.
@@ -921,18 +942,6 @@ fn outcomes(t: &Table<'_>) -> Result<Outcomes> {
     })
 }
 
-/// Display name of a metric kind, for messages.
-fn kind_name(kind: MetricKind) -> &'static str {
-    match kind {
-        MetricKind::Binary => "binary",
-        MetricKind::Mean => "mean",
-        MetricKind::Ratio => "ratio",
-        MetricKind::Nps => "nps",
-        MetricKind::Csat => "csat",
-        MetricKind::Ordinal => "ordinal",
-    }
-}
-
 /// Survey kinds: answers on a fixed scale, left out when missing.
 fn is_survey(kind: MetricKind) -> bool {
     matches!(
@@ -943,7 +952,7 @@ fn is_survey(kind: MetricKind) -> bool {
 
 /// "a binary metric", "an nps metric".
 fn a_kind(kind: MetricKind) -> String {
-    let name = kind_name(kind);
+    let name = kind.as_str();
     let article = if matches!(kind, MetricKind::Nps | MetricKind::Ordinal) {
         "an"
     } else {
@@ -1590,6 +1599,19 @@ fn benefits(field: &Field<'_>, metrics: &[Metric], clv: Option<f64>) -> Result<V
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn resolved_paths_fold_parent_components() {
+        let exp = Path::new("experiments/x.toml");
+        assert_eq!(resolve(exp, "../data/c.csv"), PathBuf::from("data/c.csv"));
+        assert_eq!(resolve(exp, "./c.csv"), PathBuf::from("experiments/c.csv"));
+        assert_eq!(resolve(exp, "../../c.csv"), PathBuf::from("../c.csv"));
+        assert_eq!(
+            resolve(Path::new("x.toml"), "../c.csv"),
+            PathBuf::from("../c.csv")
+        );
+    }
+
     use super::*;
 
     #[test]
@@ -1603,10 +1625,7 @@ mod tests {
             resolve(Path::new("x.toml"), "c.csv"),
             PathBuf::from("c.csv")
         );
-        assert_eq!(
-            resolve(exp, "../data/c.csv"),
-            PathBuf::from("experiments/../data/c.csv")
-        );
+        assert_eq!(resolve(exp, "../data/c.csv"), PathBuf::from("data/c.csv"));
         assert_eq!(resolve(exp, "/abs/c.csv"), PathBuf::from("/abs/c.csv"));
     }
 

@@ -2,6 +2,7 @@
 //! value parsing. Produces per-customer values; turning them into
 //! sufficient statistics is the analysis step's job.
 
+pub mod attributes;
 pub mod dates;
 pub mod outcomes;
 pub mod values;

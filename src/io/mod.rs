@@ -2,3 +2,4 @@
 
 pub mod atomic;
 pub mod csv_input;
+pub mod fingerprint;
