@@ -59,7 +59,8 @@ pub struct Snippet {
 pub struct Error {
     kind: ErrorKind,
     message: String,
-    location: Option<Location>,
+    // Boxed so that `Result<T, Error>` stays small on the happy path.
+    location: Option<Box<Location>>,
     notes: Vec<String>,
 }
 
@@ -129,13 +130,13 @@ impl Error {
         Self {
             kind: ErrorKind::Io,
             message: format!("cannot {action} file: {reason}"),
-            location: Some(Location {
+            location: Some(Box::new(Location {
                 file: file.as_ref().to_path_buf(),
                 line: None,
                 column: None,
                 field: None,
                 snippet: None,
-            }),
+            })),
             notes: Vec::new(),
         }
     }
@@ -148,7 +149,7 @@ impl Error {
 
     /// Replaces the location.
     pub fn with_location(mut self, location: Location) -> Self {
-        self.location = Some(location);
+        self.location = Some(Box::new(location));
         self
     }
 
@@ -170,7 +171,7 @@ impl Error {
 
     /// The location, if any.
     pub fn location(&self) -> Option<&Location> {
-        self.location.as_ref()
+        self.location.as_deref()
     }
 
     /// The process exit code for this error (documented in the README).
@@ -204,7 +205,7 @@ impl fmt::Display for Error {
             line: Some(line),
             snippet: Some(snippet),
             ..
-        }) = &self.location
+        }) = self.location.as_deref()
         {
             let gutter = line.to_string().len();
             let pad = " ".repeat(gutter);

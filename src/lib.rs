@@ -16,7 +16,10 @@ pub mod assign;
 pub mod cli;
 pub mod config;
 pub mod error;
+pub mod ingest;
 pub mod io;
+pub mod preflight;
+pub mod roi;
 pub mod stats;
 
 pub use error::{Error, Result};

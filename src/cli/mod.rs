@@ -1,6 +1,93 @@
-//! The command-line interface.
+//! The command-line interface: argument definitions and one module per
+//! subcommand. Each subcommand resolves its arguments, calls the library and
+//! prints; none of them computes anything itself.
+
+mod init;
+mod validate;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use crate::error::Error;
+
+/// Exit code for a command-line usage error (clap's convention).
+pub const EXIT_USAGE: i32 = 2;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "pilot",
+    version,
+    about = "Run A/B tests and pilots of customer initiatives: assign customers, analyze outcomes, decide.",
+    long_about = "pilot helps a business try an initiative (an SMS reminder, faster support, a discount) \
+on some customers before rolling it out to all. Declare the pilot in a TOML file, assign customers \
+from a CSV export to control and pilot groups, then analyze the outcomes.",
+    after_help = "Examples:\n  pilot init loyalty-sms\n  pilot validate experiments/loyalty-sms.toml\n  pilot assign experiments/loyalty-sms.toml"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Write a commented template experiment file to experiments/NAME.toml.
+    #[command(
+        after_help = "Example:\n  pilot init loyalty-sms\n  (writes experiments/loyalty-sms.toml; refuses to overwrite)"
+    )]
+    Init {
+        /// Experiment name: lowercase letters, digits and '-'.
+        name: String,
+        /// Directory to write the file into.
+        #[arg(long, default_value = "experiments")]
+        dir: PathBuf,
+    },
+    /// Check an experiment file and the headers of the CSV files it references.
+    #[command(after_help = "Example:\n  pilot validate experiments/sms-reminder.toml")]
+    Validate {
+        /// The experiment file (TOML).
+        file: PathBuf,
+    },
+    /// Assign eligible customers to arms and append them to the ledger.
+    #[command(
+        after_help = "Example:\n  pilot assign experiments/sms-reminder.toml\n\n\
+Customers already in the ledger keep their arm; only new eligible customers are assigned.\n\
+If the arms, weights, salt, coverage or strata changed since the ledger was written,\n\
+pilot refuses unless --reassign is given (the old ledger is kept as a backup)."
+    )]
+    Assign {
+        /// The experiment file (TOML).
+        file: PathBuf,
+        /// Start a new ledger under a changed design; the old ledger is kept as a backup.
+        #[arg(long)]
+        reassign: bool,
+        /// Check everything and print the result without writing the ledger.
+        #[arg(long)]
+        dry_run: bool,
+    },
+}
 
 /// Runs the command line and returns the process exit code.
 pub fn main() -> i32 {
-    0
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            let _ = err.print();
+            return if err.use_stderr() { EXIT_USAGE } else { 0 };
+        }
+    };
+    let result = match cli.command {
+        Command::Init { name, dir } => init::run(&name, &dir),
+        Command::Validate { file } => validate::run(&file),
+        Command::Assign { .. } => Err(Error::input("assign is being wired up")),
+    };
+    match result {
+        Ok(()) => 0,
+        Err(err) => report(&err),
+    }
+}
+
+fn report(err: &Error) -> i32 {
+    eprintln!("{err}");
+    err.exit_code()
 }

@@ -168,6 +168,20 @@ pub enum MetricKind {
     Ordinal,
 }
 
+impl MetricKind {
+    /// The name used in experiment files and reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MetricKind::Binary => "binary",
+            MetricKind::Mean => "mean",
+            MetricKind::Ratio => "ratio",
+            MetricKind::Nps => "nps",
+            MetricKind::Csat => "csat",
+            MetricKind::Ordinal => "ordinal",
+        }
+    }
+}
+
 /// What a metric is for in the decision.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Role {
@@ -179,6 +193,17 @@ pub enum Role {
     Secondary,
 }
 
+impl Role {
+    /// The name used in experiment files and reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Primary => "primary",
+            Role::Guardrail => "guardrail",
+            Role::Secondary => "secondary",
+        }
+    }
+}
+
 /// Which way is better.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Direction {
@@ -186,6 +211,16 @@ pub enum Direction {
     Increase,
     /// Lower is better (churn, tickets, effort).
     Decrease,
+}
+
+impl Direction {
+    /// The name used in experiment files and reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Direction::Increase => "increase",
+            Direction::Decrease => "decrease",
+        }
+    }
 }
 
 /// How several outcome rows of one customer combine.

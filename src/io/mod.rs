@@ -1,3 +1,5 @@
 //! File input and output shared by the commands.
 
 pub mod atomic;
+pub mod csv_input;
+pub mod fingerprint;
