@@ -7,6 +7,9 @@
 //! by quadrature over the chi-square mixing density, hypergeometric
 //! probabilities from exact binomial coefficients.
 
+// mpmath's 20 printed digits are kept verbatim so they can be re-derived.
+#![allow(clippy::excessive_precision)]
+
 use pilot::stats::dist;
 
 fn assert_rel(what: &str, got: f64, want: f64, tol: f64) {

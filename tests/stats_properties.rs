@@ -84,7 +84,9 @@ fn integer_valued_shards_merge_exactly() {
                 b.push(s);
                 ord.push(o);
             }
-            cov = cov + c.finish();
+            // `Add` (by value) as well as `+=` and `merge` below.
+            let sum = cov + c.finish();
+            cov = sum;
             ratio.merge(&q.finish());
             bin += b;
         }
