@@ -17,6 +17,7 @@ pub mod cli;
 pub mod config;
 pub mod error;
 pub mod io;
+pub mod report;
 pub mod stats;
 
 pub use error::{Error, Result};
