@@ -52,6 +52,14 @@ fn number_handles_huge_and_tiny_values() {
     assert_eq!(number(1e-300, 2), "0.00");
     assert_eq!(number(f64::MAX, 0).len(), 309 + 102);
     assert_eq!(number(f64::MIN_POSITIVE, 3), "0.000");
+    // Absurd precision is capped, not allocated.
+    assert_eq!(number(1.5, usize::MAX).len(), 2 + 350);
+    let long = fmt_sig(1.5, usize::MAX);
+    assert!(
+        long.starts_with("1.5000") && long.len() <= 2 + 350,
+        "{long}"
+    );
+    assert_eq!(fmt_sig(5e-324, 2), format!("0.{}50", "0".repeat(323)));
 }
 
 #[test]

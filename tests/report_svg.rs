@@ -444,6 +444,19 @@ fn forest_guardrail_sits_on_the_harmful_side() {
 }
 
 #[test]
+fn harm_direction_is_the_opposite_of_better() {
+    use pilot::config::Direction;
+    assert_eq!(
+        HarmDirection::against(Direction::Increase),
+        HarmDirection::Decrease
+    );
+    assert_eq!(
+        HarmDirection::against(Direction::Decrease),
+        HarmDirection::Increase
+    );
+}
+
+#[test]
 fn forest_clips_intervals_beyond_the_domain() {
     let plot = Forest {
         title: "Clipped".into(),

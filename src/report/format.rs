@@ -72,6 +72,7 @@ pub fn with_minus(text: String, minus: Minus) -> String {
 
 /// `x` with thousands separators and exactly `decimals` decimals, rounded
 /// half away from zero: `number(1234567.891, 2)` is `1,234,567.89`.
+/// Decimals beyond 350 are not shown: no double has digits past that.
 pub fn number(x: f64, decimals: usize) -> String {
     match Decimal::new(x) {
         Some(d) => d.round(decimals).signed(false),
@@ -390,6 +391,11 @@ fn group(digits: &str) -> String {
     out
 }
 
+/// The most decimals any function writes: the smallest subnormal double,
+/// 4.9e-324, has its 17th significant digit at the 340th decimal. Also
+/// keeps an absurd `decimals` argument from allocating without bound.
+const MAX_DECIMALS: usize = 350;
+
 /// A finite number as its shortest round-tripping decimal digits:
 /// value = 0.d1d2d3... x 10^(exp + 1), i.e. `exp` is the power of ten of the
 /// first digit. Zero is `digits == [0]`, `exp == 0`.
@@ -450,8 +456,10 @@ impl Decimal {
         (self.digits.len() as i64 - 1 - i64::from(self.exp)).max(0) as usize
     }
 
-    /// Rounds half away from zero to `decimals` decimals.
+    /// Rounds half away from zero to `decimals` decimals (at most
+    /// [`MAX_DECIMALS`]).
     fn round(&self, decimals: usize) -> Fixed {
+        let decimals = decimals.min(MAX_DECIMALS);
         let point = i64::from(self.exp) + 1;
         let (mut v, mut int_len) = if point <= 0 {
             let mut v = vec![0u8; (1 - point) as usize];
@@ -504,7 +512,9 @@ impl Decimal {
     /// Rounds to `sig` significant digits, keeping all integer digits and
     /// at most `max_decimals` decimals.
     fn round_sig(&self, sig: usize, max_decimals: usize) -> Fixed {
-        let wanted = (sig as i64 - 1 - i64::from(self.exp)).max(0);
+        // Capped so the cast cannot wrap; `round` caps the decimals anyway.
+        let sig = sig.min(MAX_DECIMALS) as i64;
+        let wanted = (sig - 1 - i64::from(self.exp)).max(0);
         let decimals = (wanted as usize).min(max_decimals);
         let shown = self.round(decimals);
         // 9.996 to 3 digits is 10.00: one digit too many after the carry.
