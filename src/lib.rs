@@ -19,6 +19,7 @@ pub mod error;
 pub mod ingest;
 pub mod io;
 pub mod preflight;
+pub mod report;
 pub mod roi;
 pub mod stats;
 
