@@ -12,6 +12,7 @@
 //! customers into arms; [`io`] holds the streaming CSV and atomic-write
 //! helpers; [`cli`] wires them into the `pilot` command.
 
+pub mod analysis;
 pub mod assign;
 pub mod cli;
 pub mod config;

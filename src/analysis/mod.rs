@@ -1,0 +1,4 @@
+//! From per-customer values to compared metrics.
+
+pub mod aggregate;
+pub mod compare;
