@@ -2,3 +2,5 @@
 
 pub mod aggregate;
 pub mod compare;
+pub mod metrics;
+pub mod result;

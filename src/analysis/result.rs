@@ -1,0 +1,151 @@
+//! Compared metrics: what the decision reads and the report shows.
+//!
+//! These types serialize into the `metrics[]` part of `pilot analyze
+//! --format json`, a documented, stable schema: fields are only added.
+
+use serde::Serialize;
+
+use crate::analysis::compare::{ArmEstimate, CupedInfo};
+use crate::stats::TestKind;
+
+/// An estimate with its interval.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Estimate {
+    /// Point estimate.
+    pub estimate: f64,
+    /// Lower limit of the interval.
+    pub ci_low: f64,
+    /// Upper limit of the interval.
+    pub ci_high: f64,
+}
+
+/// How a comparison came out, read in the metric's direction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// Significantly better than control.
+    Better,
+    /// Significantly worse than control.
+    Worse,
+    /// Not significant either way (yet).
+    Inconclusive,
+    /// Could not be computed; see `not_computable`.
+    NotComputable,
+}
+
+/// The fixed-horizon estimate and standard error (input to ROI and
+/// sample-size estimates, also in sequential mode).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct FixedHorizon {
+    /// Treatment minus control.
+    pub estimate: f64,
+    /// Its standard error.
+    pub std_error: f64,
+}
+
+/// One treatment arm against the control.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ArmComparison {
+    /// Treatment arm name.
+    pub arm: String,
+    /// The test behind the p-value (`welch`, `pooled_z`, `fisher_exact`,
+    /// `mann_whitney`, `sequential`), or null if not computable.
+    pub test: Option<TestKind>,
+    /// Treatment minus control, in the metric's units (rates as fractions).
+    pub absolute: Option<Estimate>,
+    /// Treatment / control - 1.
+    pub relative: Option<Estimate>,
+    /// Why `relative` is missing, when it is.
+    pub relative_not_computable: Option<String>,
+    /// Two-sided p-value of the test.
+    pub p_value: Option<f64>,
+    /// p-value after the multiple-comparison correction; equal to
+    /// `p_value` for comparisons outside any correction family.
+    pub p_value_adjusted: Option<f64>,
+    /// Better, worse or inconclusive at alpha, in the metric's direction.
+    pub outcome: Outcome,
+    /// Chance that the treatment is better than control, in the metric's
+    /// direction (exact Beta-Binomial for rates, normal approximation else).
+    pub chance_to_beat_control: Option<f64>,
+    /// Fixed-horizon estimate and standard error.
+    pub fixed_horizon: Option<FixedHorizon>,
+    /// Why the comparison could not be computed, as a sentence.
+    pub not_computable: Option<String>,
+}
+
+/// Per arm figures of a metric.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ArmFigures {
+    /// Arm name.
+    pub arm: String,
+    /// Customers (answers for surveys) measured.
+    pub n: u64,
+    /// Rate, mean, ratio or score.
+    pub mean: Option<f64>,
+    /// Standard deviation per customer.
+    pub sd: Option<f64>,
+    /// Surveys: answers / customers assigned.
+    pub response_rate: Option<f64>,
+}
+
+impl ArmFigures {
+    /// Combines an arm's name, estimate and assigned count.
+    pub fn new(arm: &str, estimate: ArmEstimate, response_rate: Option<f64>) -> Self {
+        Self {
+            arm: arm.to_string(),
+            n: estimate.n,
+            mean: estimate.mean,
+            sd: estimate.sd,
+            response_rate,
+        }
+    }
+}
+
+/// One segment value's comparisons.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SegmentResult {
+    /// Population column.
+    pub column: String,
+    /// Segment value (or `(other)` for the rest beyond the largest 20).
+    pub value: String,
+    /// Customers in the segment, all arms.
+    pub customers: u64,
+    /// Per treatment arm.
+    pub comparisons: Vec<ArmComparison>,
+}
+
+/// Winsorizing applied to a metric.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct CapInfo {
+    /// The configured quantile.
+    pub quantile: f64,
+    /// The value at that quantile, pooled over arms.
+    pub value: f64,
+    /// Customers whose value was lowered to it.
+    pub customers_capped: u64,
+}
+
+/// Everything computed for one metric.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MetricResult {
+    /// Metric name.
+    pub name: String,
+    /// `binary`, `mean`, `ratio`, `nps`, `csat` or `ordinal`.
+    pub kind: &'static str,
+    /// `primary`, `guardrail` or `secondary`.
+    pub role: &'static str,
+    /// `increase` or `decrease`: which way is better.
+    pub direction: &'static str,
+    /// Guardrail non-inferiority margin (relative), if any.
+    pub margin: Option<f64>,
+    /// Per arm, control first.
+    pub arms: Vec<ArmFigures>,
+    /// Per treatment arm against the control.
+    pub comparisons: Vec<ArmComparison>,
+    /// Per segment value and treatment arm.
+    pub segments: Vec<SegmentResult>,
+    /// CUPED adjustment, if a covariate was used (first treatment arm).
+    pub cuped: Option<CupedInfo>,
+    /// Winsorizing, if a cap was configured.
+    pub cap: Option<CapInfo>,
+}
