@@ -1,3 +1,4 @@
 //! File input and output shared by the commands.
 
 pub mod atomic;
+pub mod csv_input;

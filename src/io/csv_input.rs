@@ -1,0 +1,557 @@
+//! Streaming input of user CSV files (customer exports, outcomes, ledgers).
+//!
+//! Spreadsheets and shop systems write CSV in many dialects. This reader
+//! accepts the common ones without configuration:
+//!
+//! - a UTF-8 byte order mark is skipped (Excel's "CSV UTF-8" writes one);
+//! - the delimiter is detected from the header line: `,`, `;` (European
+//!   exports) or tab, whichever occurs most often outside quotes;
+//! - LF and CRLF line ends, quoted fields with embedded delimiters, quotes
+//!   and line breaks;
+//! - whitespace around every field and header name is trimmed.
+//!
+//! Blank lines are skipped. Rows are streamed through one reused [`csv::ByteRecord`], so reading does
+//! not allocate per row. Every problem is reported as an [`Error`] naming the
+//! file, the 1-based physical line (the line a record starts on) and the
+//! column: ragged rows, text that is not UTF-8, duplicate header names,
+//! missing columns (with a did-you-mean), numbers that do not parse.
+//!
+//! ```no_run
+//! # use pilot::io::csv_input::CsvReader;
+//! # fn main() -> pilot::Result<()> {
+//! let mut csv = CsvReader::open("customers.csv".as_ref())?;
+//! let id = csv.column("customer_id")?;
+//! let orders = csv.column("orders")?;
+//! while let Some(row) = csv.next_row()? {
+//!     let id = row.text(id)?;
+//!     let orders = row.number(orders)?; // None when blank
+//!     # let _ = (id, orders);
+//! }
+//! # Ok(())
+//! # }
+//! ```
+
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result, did_you_mean};
+
+/// How many header names a "missing column" error lists before eliding.
+const LISTED_COLUMNS: usize = 12;
+
+/// A streaming reader of one CSV file with a header line.
+pub struct CsvReader<R: Read> {
+    path: PathBuf,
+    reader: csv::Reader<EndWithNewline<BufReader<R>>>,
+    headers: Vec<String>,
+    delimiter: u8,
+    record: csv::ByteRecord,
+}
+
+impl CsvReader<File> {
+    /// Opens `path` and reads its header line. The path is used as given in
+    /// error messages.
+    pub fn open(path: &Path) -> Result<Self> {
+        let file = File::open(path).map_err(|e| Error::io(path, "read", &e))?;
+        Self::from_reader(path, file)
+    }
+}
+
+impl<R: Read> CsvReader<R> {
+    /// Reads CSV from `source`; `path` names it in error messages.
+    pub fn from_reader(path: &Path, source: R) -> Result<Self> {
+        let mut buffered = BufReader::with_capacity(1 << 16, source);
+        let (delimiter, bom) = sniff(path, &mut buffered)?;
+        buffered.consume(bom);
+        let reader = csv::ReaderBuilder::new()
+            .delimiter(delimiter)
+            .has_headers(false)
+            .flexible(true)
+            .terminator(csv::Terminator::Any(b'\n'))
+            .buffer_capacity(1 << 16)
+            .from_reader(EndWithNewline {
+                inner: buffered,
+                last: b'\n',
+                done: false,
+            });
+        let mut this = Self {
+            path: path.to_path_buf(),
+            reader,
+            headers: Vec::new(),
+            delimiter,
+            record: csv::ByteRecord::new(),
+        };
+        this.read_header()?;
+        Ok(this)
+    }
+
+    /// Reads the next record that is not a blank line; returns its first line.
+    fn read_record(&mut self) -> Result<Option<u64>> {
+        loop {
+            let found = self
+                .reader
+                .read_byte_record(&mut self.record)
+                .map_err(|e| csv_error(&self.path, e))?;
+            if !found {
+                return Ok(None);
+            }
+            // Records end at `\n` (a `\r` before it is trimmed with the last
+            // field), so the reader's line count after the record, less the
+            // line breaks inside quoted fields and the terminator, is the
+            // line the record starts on ([`EndWithNewline`] makes sure the
+            // last record has a terminator too). Blank lines skipped before the
+            // record are counted correctly this way, unlike with
+            // `ByteRecord::position`, which points before them.
+            let end = self.reader.position().line();
+            let embedded = memchr_count(self.record.as_slice());
+            let line = end.saturating_sub(embedded + 1).max(1);
+            let blank = self.record.len() == 1
+                && self
+                    .record
+                    .get(0)
+                    .is_some_and(|f| f.trim_ascii().is_empty());
+            if !blank {
+                return Ok(Some(line));
+            }
+        }
+    }
+
+    fn read_header(&mut self) -> Result<()> {
+        let Some(line) = self.read_record()? else {
+            return Err(Error::in_file(
+                &self.path,
+                "the file is empty; expected a header line with columns",
+            ));
+        };
+        let mut headers = Vec::with_capacity(self.record.len());
+        for (i, raw) in self.record.iter().enumerate() {
+            let name = std::str::from_utf8(raw).map_err(|_| {
+                Error::at_csv(
+                    &self.path,
+                    line,
+                    None,
+                    format!(
+                        "header field {} is not valid UTF-8; save the file as UTF-8 (in Excel: \"CSV UTF-8\")",
+                        i + 1
+                    ),
+                )
+            })?;
+            let name = name.trim();
+            if !name.is_empty()
+                && let Some(first) = headers.iter().position(|h: &String| h == name)
+            {
+                return Err(Error::at_csv(
+                    &self.path,
+                    line,
+                    Some(name),
+                    format!(
+                        "the header line names this column twice (fields {} and {}); rename one of them",
+                        first + 1,
+                        i + 1
+                    ),
+                ));
+            }
+            headers.push(name.to_string());
+        }
+        self.headers = headers;
+        Ok(())
+    }
+
+    /// The file name used in errors.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The detected delimiter (`b','`, `b';'` or `b'\t'`).
+    pub fn delimiter(&self) -> u8 {
+        self.delimiter
+    }
+
+    /// The trimmed header names, in file order (blank names stay blank).
+    pub fn headers(&self) -> &[String] {
+        &self.headers
+    }
+
+    /// The index of the column named `name`, if present.
+    pub fn find_column(&self, name: &str) -> Option<usize> {
+        self.headers.iter().position(|h| h == name)
+    }
+
+    /// The index of the column named `name`, or an error listing the columns
+    /// that exist and suggesting a close match.
+    pub fn column(&self, name: &str) -> Result<usize> {
+        self.find_column(name)
+            .ok_or_else(|| Error::in_file(&self.path, missing_column_message(name, &self.headers)))
+    }
+
+    /// Reads the next data row, or `None` at the end of the file. The row
+    /// borrows the reader's reused record.
+    pub fn next_row(&mut self) -> Result<Option<Row<'_>>> {
+        let Some(line) = self.read_record()? else {
+            return Ok(None);
+        };
+        if self.record.len() != self.headers.len() {
+            return Err(Error::at_csv(
+                &self.path,
+                line,
+                None,
+                format!(
+                    "expected {} fields as in the header line, found {}",
+                    self.headers.len(),
+                    self.record.len()
+                ),
+            ));
+        }
+        Ok(Some(Row {
+            record: &self.record,
+            headers: &self.headers,
+            path: &self.path,
+            line,
+            delimiter: self.delimiter,
+        }))
+    }
+}
+
+/// Passes bytes through and adds a final `\n` if the input does not end
+/// with one, so that every record is terminated.
+struct EndWithNewline<R> {
+    inner: R,
+    last: u8,
+    done: bool,
+}
+
+impl<R: Read> Read for EndWithNewline<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.done || buf.is_empty() {
+            return Ok(0);
+        }
+        let n = self.inner.read(buf)?;
+        if n > 0 {
+            self.last = buf[n - 1];
+            return Ok(n);
+        }
+        self.done = true;
+        if self.last == b'\n' {
+            return Ok(0);
+        }
+        buf[0] = b'\n';
+        Ok(1)
+    }
+}
+
+/// One data row; fields are addressed by column index.
+#[derive(Clone, Copy)]
+pub struct Row<'a> {
+    record: &'a csv::ByteRecord,
+    headers: &'a [String],
+    path: &'a Path,
+    line: u64,
+    delimiter: u8,
+}
+
+impl<'a> Row<'a> {
+    /// The 1-based line the row starts on.
+    pub fn line(&self) -> u64 {
+        self.line
+    }
+
+    /// Number of fields (always the header's).
+    pub fn len(&self) -> usize {
+        self.record.len()
+    }
+
+    /// True if the row has no fields.
+    pub fn is_empty(&self) -> bool {
+        self.record.is_empty()
+    }
+
+    /// The raw bytes of a field, untrimmed.
+    pub fn raw(&self, column: usize) -> &'a [u8] {
+        self.record.get(column).unwrap_or(&[])
+    }
+
+    /// The trimmed text of a field; an error if it is not UTF-8.
+    pub fn text(&self, column: usize) -> Result<&'a str> {
+        match std::str::from_utf8(self.raw(column)) {
+            Ok(s) => Ok(s.trim()),
+            Err(_) => Err(self.error(
+                column,
+                "the value is not valid UTF-8; save the file as UTF-8 (in Excel: \"CSV UTF-8\")",
+            )),
+        }
+    }
+
+    /// The field as a number; `None` if blank. See [`parse_number`].
+    pub fn number(&self, column: usize) -> Result<Option<f64>> {
+        let text = self.text(column)?;
+        if text.is_empty() {
+            return Ok(None);
+        }
+        match parse_number(text, self.delimiter) {
+            Some(v) => Ok(Some(v)),
+            None => Err(self.error(column, not_a_number_message(text))),
+        }
+    }
+
+    /// An input error located at this row and column.
+    pub fn error(&self, column: usize, message: impl Into<String>) -> Error {
+        let field = self.headers.get(column).map(String::as_str);
+        Error::at_csv(self.path, self.line, field, message)
+    }
+
+    /// An input error located at this row, without a column.
+    pub fn row_error(&self, message: impl Into<String>) -> Error {
+        Error::at_csv(self.path, self.line, None, message)
+    }
+}
+
+/// The message for a value that should have been a number.
+pub fn not_a_number_message(text: &str) -> String {
+    let lower = text.to_ascii_lowercase();
+    let trimmed = lower.trim_start_matches(['+', '-']);
+    if matches!(trimmed, "nan" | "inf" | "infinity") {
+        format!("expected a finite number, found `{text}`")
+    } else {
+        format!("expected a number, found `{text}`")
+    }
+}
+
+/// Parses a trimmed, non-blank field as a finite number.
+///
+/// Accepts what Rust's `f64` parser accepts (`12`, `-3.5`, `+7`, `.5`,
+/// `1e3`) except NaN and infinities. In files delimited by `;` (where
+/// spreadsheets in most of Europe write decimal commas) a single decimal
+/// comma is accepted too: `3,5` is 3.5. Thousands separators are not.
+pub fn parse_number(text: &str, delimiter: u8) -> Option<f64> {
+    let value = match text.parse::<f64>() {
+        Ok(v) => v,
+        Err(_) if delimiter == b';' => decimal_comma(text)?,
+        Err(_) => return None,
+    };
+    value.is_finite().then_some(value)
+}
+
+fn decimal_comma(text: &str) -> Option<f64> {
+    let (whole, frac) = text.split_once(',')?;
+    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    let sign_free = whole.strip_prefix(['+', '-']).unwrap_or(whole);
+    if frac.is_empty() || !digits(frac) || !digits(sign_free) || text.contains('.') {
+        return None;
+    }
+    let mut buf = String::with_capacity(text.len());
+    buf.push_str(whole);
+    buf.push('.');
+    buf.push_str(frac);
+    buf.parse().ok()
+}
+
+/// "missing column `x` (found: a, b, c); did you mean `y`?"
+pub fn missing_column_message(name: &str, headers: &[String]) -> String {
+    let named: Vec<&str> = headers
+        .iter()
+        .map(String::as_str)
+        .filter(|h| !h.is_empty())
+        .collect();
+    let mut listed = named
+        .iter()
+        .take(LISTED_COLUMNS)
+        .copied()
+        .collect::<Vec<_>>()
+        .join(", ");
+    if named.len() > LISTED_COLUMNS {
+        listed.push_str(&format!(", and {} more", named.len() - LISTED_COLUMNS));
+    }
+    let mut message = format!("missing column `{name}` (found: {listed})");
+    if let Some(suggestion) = did_you_mean(name, named.iter().copied()) {
+        message.push_str(&format!("; did you mean `{suggestion}`?"));
+    }
+    message
+}
+
+/// Detects the delimiter and the byte-order-mark length from the start of
+/// the input, without consuming it.
+fn sniff<R: Read>(path: &Path, reader: &mut BufReader<R>) -> Result<(u8, usize)> {
+    let buf = reader.fill_buf().map_err(|e| Error::io(path, "read", &e))?;
+    if buf.starts_with(&[0xFF, 0xFE]) || buf.starts_with(&[0xFE, 0xFF]) {
+        return Err(Error::in_file(
+            path,
+            "the file is UTF-16 text; save it as UTF-8 (in Excel: \"CSV UTF-8\")",
+        ));
+    }
+    if !buf.contains(&b'\n') && buf.contains(&b'\r') {
+        return Err(Error::in_file(
+            path,
+            "the file ends its lines with a carriage return only (old Mac format); save it with Windows or Unix line breaks",
+        ));
+    }
+    let bom = if buf.starts_with(&[0xEF, 0xBB, 0xBF]) {
+        3
+    } else {
+        0
+    };
+    Ok((detect_delimiter(&buf[bom..]), bom))
+}
+
+/// The most frequent of `,` `;` tab outside quotes on the first line
+/// (`,` when none occurs; ties prefer `,` then `;`).
+pub fn detect_delimiter(start: &[u8]) -> u8 {
+    let mut counts = [0usize; 3];
+    let mut quoted = false;
+    for &b in start {
+        match b {
+            b'"' => quoted = !quoted,
+            b'\n' | b'\r' if !quoted => break,
+            b',' if !quoted => counts[0] += 1,
+            b';' if !quoted => counts[1] += 1,
+            b'\t' if !quoted => counts[2] += 1,
+            _ => {}
+        }
+    }
+    let candidates = [b',', b';', b'\t'];
+    let mut best = 0;
+    for i in 1..3 {
+        if counts[i] > counts[best] {
+            best = i;
+        }
+    }
+    candidates[best]
+}
+
+fn memchr_count(bytes: &[u8]) -> u64 {
+    bytes.iter().filter(|&&b| b == b'\n').count() as u64
+}
+
+fn csv_error(path: &Path, err: csv::Error) -> Error {
+    let line = err.position().map(|p| p.line());
+    match err.into_kind() {
+        csv::ErrorKind::Io(e) => Error::io(path, "read", &e),
+        other => {
+            let message = format!("cannot read CSV: {other:?}");
+            match line {
+                Some(line) => Error::at_csv(path, line, None, message),
+                None => Error::in_file(path, message),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reader(text: &[u8]) -> Result<CsvReader<&[u8]>> {
+        CsvReader::from_reader(Path::new("c.csv"), text)
+    }
+
+    #[test]
+    fn reads_bom_crlf_semicolons_quotes_and_trims() {
+        let mut r =
+            reader(b"\xEF\xBB\xBFid ; name;amount\r\n 1 ;\"a;b\";3,5\r\n2;\" x \";\r\n").unwrap();
+        assert_eq!(r.delimiter(), b';');
+        assert_eq!(r.headers(), ["id", "name", "amount"]);
+        let row = r.next_row().unwrap().unwrap();
+        assert_eq!(row.line(), 2);
+        assert_eq!(row.text(0).unwrap(), "1");
+        assert_eq!(row.text(1).unwrap(), "a;b");
+        assert_eq!(row.number(2).unwrap(), Some(3.5));
+        let row = r.next_row().unwrap().unwrap();
+        assert_eq!(row.line(), 3);
+        assert_eq!(row.text(1).unwrap(), "x");
+        assert_eq!(row.number(2).unwrap(), None);
+        assert!(r.next_row().unwrap().is_none());
+    }
+
+    #[test]
+    fn blank_lines_and_missing_final_line_break_keep_line_numbers() {
+        let mut r = reader(b"\r\nid,x\r\n\r\n1,2\r\n\n\n3,\"a\r\nb\"\r\n4,5").unwrap();
+        assert_eq!(r.headers(), ["id", "x"]);
+        let lines: Vec<(u64, String)> = std::iter::from_fn(|| {
+            r.next_row()
+                .unwrap()
+                .map(|row| (row.line(), row.text(1).unwrap().to_string()))
+        })
+        .collect();
+        assert_eq!(
+            lines,
+            [
+                (4, "2".to_string()),
+                (7, "a\r\nb".to_string()),
+                (9, "5".to_string())
+            ]
+        );
+    }
+
+    #[test]
+    fn detects_tabs_and_defaults_to_commas() {
+        assert_eq!(detect_delimiter(b"a\tb\tc\n"), b'\t');
+        assert_eq!(detect_delimiter(b"single\n"), b',');
+        assert_eq!(detect_delimiter(b"\"a;b\",c\n"), b',');
+    }
+
+    #[test]
+    fn line_numbers_count_embedded_line_breaks() {
+        let mut r = reader(b"id,note\n1,\"two\nlines\"\n2,x,y\n").unwrap();
+        let _ = r.next_row().unwrap().unwrap();
+        let err = r.next_row().err().unwrap();
+        assert_eq!(
+            err.to_string(),
+            "error: c.csv:4: expected 2 fields as in the header line, found 3"
+        );
+    }
+
+    #[test]
+    fn numbers_reject_nan_and_infinity() {
+        assert_eq!(parse_number("1e3", b','), Some(1000.0));
+        assert_eq!(parse_number("-0.25", b','), Some(-0.25));
+        assert_eq!(parse_number("NaN", b','), None);
+        assert_eq!(parse_number("inf", b','), None);
+        assert_eq!(parse_number("3,5", b','), None);
+        assert_eq!(parse_number("1.000,5", b';'), None);
+        assert_eq!(parse_number("-3,25", b';'), Some(-3.25));
+        assert_eq!(
+            not_a_number_message("-inf"),
+            "expected a finite number, found `-inf`"
+        );
+        let mut r = reader(b"x\nabc\n").unwrap();
+        let row = r.next_row().unwrap().unwrap();
+        assert_eq!(
+            row.number(0).unwrap_err().to_string(),
+            "error: c.csv:2: column `x`: expected a number, found `abc`"
+        );
+    }
+
+    #[test]
+    fn header_problems_are_reported() {
+        let err = reader(b"").err().unwrap();
+        assert_eq!(
+            err.to_string(),
+            "error: c.csv: the file is empty; expected a header line with columns"
+        );
+        let err = reader(b"a,b,a\n").err().unwrap();
+        assert_eq!(
+            err.to_string(),
+            "error: c.csv:1: column `a`: the header line names this column twice (fields 1 and 3); rename one of them"
+        );
+        let r = reader(b"customer_id,region\n").unwrap();
+        assert_eq!(
+            r.column("custome_id").unwrap_err().to_string(),
+            "error: c.csv: missing column `custome_id` (found: customer_id, region); did you mean `customer_id`?"
+        );
+        assert_eq!(
+            r.column("segment").unwrap_err().to_string(),
+            "error: c.csv: missing column `segment` (found: customer_id, region)"
+        );
+    }
+
+    #[test]
+    fn missing_file_names_the_file() {
+        let err = CsvReader::open(Path::new("/nonexistent/x.csv"))
+            .err()
+            .unwrap();
+        assert_eq!(
+            err.to_string(),
+            "error: /nonexistent/x.csv: cannot read file: no such file or directory"
+        );
+    }
+}
