@@ -1,1 +1,5 @@
 //! Deterministic customer assignment.
+
+pub mod hash;
+pub mod split;
+pub mod strata;
