@@ -271,6 +271,18 @@ impl<'a> Row<'a> {
         self.record.get(column).unwrap_or(&[])
     }
 
+    /// Checks that every field is UTF-8 (one pass over the whole record),
+    /// naming the first field that is not.
+    pub fn check_utf8(&self) -> Result<()> {
+        if std::str::from_utf8(self.record.as_slice()).is_ok() {
+            return Ok(());
+        }
+        for column in 0..self.record.len() {
+            self.text(column)?;
+        }
+        Ok(())
+    }
+
     /// The trimmed text of a field; an error if it is not UTF-8.
     pub fn text(&self, column: usize) -> Result<&'a str> {
         match std::str::from_utf8(self.raw(column)) {
