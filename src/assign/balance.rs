@@ -505,7 +505,7 @@ pilot            2     2.0
 
 Numeric columns: mean per arm, SMD against the control
 column  control  pilot  SMD pilot
-orders    2.000  2.000     0.000
+orders    2.000  2.000    0.000
 
 Categorical columns: share per arm, SMD against the control
 column   value    control   pilot  SMD pilot
