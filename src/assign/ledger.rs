@@ -202,11 +202,15 @@ pub fn describe_change(old: &Design, new: &Design) -> Option<(String, String)> {
     (!was.is_empty()).then(|| (was.join(" and "), now.join(" and ")))
 }
 
-/// Fewest decimals (at least 2) at which the two lists print differently.
+/// Fewest decimals (at least 2) at which the two lists print differently;
+/// 2 if they are equal.
 fn distinguishing_digits(a: &[f64], b: &[f64]) -> usize {
     let render = |v: &[f64], d: usize| v.iter().map(|x| format!("{x:.d$}")).collect::<Vec<_>>();
+    if a.len() != b.len() || a == b {
+        return 2;
+    }
     (2..=17)
-        .find(|&d| a.len() != b.len() || render(a, d) != render(b, d))
+        .find(|&d| render(a, d) != render(b, d))
         .unwrap_or(17)
 }
 
