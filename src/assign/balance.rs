@@ -146,13 +146,13 @@ impl Welford {
     }
 }
 
-/// Builds the report. `arm_of[row]` is the arm index (into `arms`) of each
-/// row the columns' values belong to.
-pub fn balance_report(arms: &[Arm], arm_of: &[usize], columns: &[Column]) -> BalanceReport {
+/// Builds the report. `arm_of[row]` is the arm (index into `arms`) of each
+/// row of the columns, `None` for rows not in the experiment.
+pub fn balance_report(arms: &[Arm], arm_of: &[Option<u16>], columns: &[Column]) -> BalanceReport {
     let k = arms.len();
     let mut sizes = vec![0u64; k];
-    for &a in arm_of {
-        sizes[a] += 1;
+    for a in arm_of.iter().flatten() {
+        sizes[usize::from(*a)] += 1;
     }
     let total: u64 = sizes.iter().sum();
     let counts = arms
@@ -193,11 +193,13 @@ pub fn balance_report(arms: &[Arm], arm_of: &[usize], columns: &[Column]) -> Bal
     report
 }
 
-fn numeric(name: &str, values: &[f64], arm_of: &[usize], k: usize) -> NumericBalance {
+fn numeric(name: &str, values: &[f64], arm_of: &[Option<u16>], k: usize) -> NumericBalance {
     let mut acc = vec![Welford::default(); k];
-    for (&v, &a) in values.iter().zip(arm_of) {
-        if !v.is_nan() {
-            acc[a].add(v);
+    for (&v, a) in values.iter().zip(arm_of) {
+        if let Some(a) = a
+            && !v.is_nan()
+        {
+            acc[usize::from(*a)].add(v);
         }
     }
     let control = acc.first().copied().unwrap_or_default();
@@ -233,13 +235,15 @@ fn categorical(
     name: &str,
     levels: &[String],
     codes: &[u32],
-    arm_of: &[usize],
+    arm_of: &[Option<u16>],
     sizes: &[u64],
 ) -> CategoricalBalance {
     let k = sizes.len();
     let mut counts = vec![vec![0u64; k]; levels.len()];
-    for (&code, &a) in codes.iter().zip(arm_of) {
-        counts[code as usize][a] += 1;
+    for (&code, a) in codes.iter().zip(arm_of) {
+        if let Some(a) = a {
+            counts[code as usize][usize::from(*a)] += 1;
+        }
     }
     let mut order: Vec<usize> = (0..levels.len()).collect();
     order.sort_by_key(|&l| std::cmp::Reverse(counts[l].iter().sum::<u64>()));
@@ -470,17 +474,17 @@ mod tests {
 
     #[test]
     fn report_and_rendering() {
-        let arm_of = [0, 0, 1, 1];
+        let arm_of = [Some(0), Some(0), Some(1), Some(1), None];
         let columns = vec![
             Column {
                 name: "orders".into(),
-                values: ColumnValues::Numeric(vec![1.0, 3.0, 2.0, f64::NAN]),
+                values: ColumnValues::Numeric(vec![1.0, 3.0, 2.0, f64::NAN, 99.0]),
             },
             Column {
                 name: "segment".into(),
                 values: ColumnValues::Categorical {
                     levels: vec!["A".into(), "".into()],
-                    codes: vec![0, 1, 0, 0],
+                    codes: vec![0, 1, 0, 0, 1],
                 },
             },
             Column {
@@ -523,7 +527,7 @@ Not shown: email (more than 1000 distinct values)
     fn many_levels_pool_into_other() {
         let levels: Vec<String> = (0..15).map(|i| format!("L{i}")).collect();
         let codes: Vec<u32> = (0..30).map(|i| i % 15).collect();
-        let arm_of: Vec<usize> = (0..30).map(|i| i % 2).collect();
+        let arm_of: Vec<Option<u16>> = (0..30).map(|i| Some(i % 2)).collect();
         let columns = vec![Column {
             name: "c".into(),
             values: ColumnValues::Categorical { levels, codes },

@@ -63,25 +63,37 @@ impl IdTable {
         None
     }
 
+    /// Appends `id` without indexing it: [`find`](Self::find) and
+    /// [`insert`](Self::insert) will not see it. For ordered lists of ids.
+    pub fn push(&mut self, id: &str) {
+        self.text.push_str(id);
+        self.ends.push(self.text.len());
+    }
+
     /// Adds `id` and returns its index, or returns `Err` with the index of
     /// the equal id already present.
     pub fn insert(&mut self, id: &str) -> Result<usize, usize> {
-        let h = hash_bytes(id.as_bytes());
+        use std::collections::hash_map::Entry;
         let new = self.ends.len() as u32;
-        let chain = match self.index.get(&h) {
-            Some(&first) => {
+        let chain = match self.index.entry(hash_bytes(id.as_bytes())) {
+            Entry::Vacant(slot) => {
+                slot.insert(new);
+                NONE
+            }
+            Entry::Occupied(mut slot) => {
+                let first = *slot.get();
                 let mut i = first;
                 while i != NONE {
-                    if self.get(i as usize) == id {
+                    let start = if i == 0 { 0 } else { self.ends[i as usize - 1] };
+                    if &self.text[start..self.ends[i as usize]] == id {
                         return Err(i as usize);
                     }
                     i = self.next[i as usize];
                 }
+                slot.insert(new);
                 first
             }
-            None => NONE,
         };
-        self.index.insert(h, new);
         self.next.push(chain);
         self.text.push_str(id);
         self.ends.push(self.text.len());

@@ -280,65 +280,86 @@ fn parse_ledger(path: &Path, raw: Vec<u8>, id_column: &str, arm_column: &str) ->
         let stratum_col = csv.find_column(STRATUM_HEADER);
         let mut strata: (Vec<u32>, Vec<String>) = (Vec::new(), Vec::new());
         let mut design_line = 0;
-        while let Some(row) = csv.next_row()? {
-            let id = row.text(id_col)?;
-            if id.is_empty() {
-                return Err(row.error(id_col, "the customer id is blank"));
-            }
-            let arm_name = unneutralize(row.text(arm_col)?);
-            if arm_name.is_empty() {
-                return Err(row.error(arm_col, "the arm is blank"));
-            }
-            if let Some(col) = design_col {
-                let design = row.text(col)?;
-                match &ledger.design {
-                    None => {
-                        ledger.design = Some(design.to_string());
-                        design_line = row.line();
-                    }
-                    Some(first) if first != design => {
-                        return Err(row.error(
+        let mut list = IdTable::default();
+        let (mut raw_arms, mut raw_lines, mut raw_strata) = (Vec::new(), Vec::new(), Vec::new());
+        let streamed = (|| -> Result<()> {
+            while let Some(row) = csv.next_row()? {
+                let id = row.text(id_col)?;
+                if id.is_empty() {
+                    return Err(row.error(id_col, "the customer id is blank"));
+                }
+                let arm_name = unneutralize(row.text(arm_col)?);
+                if arm_name.is_empty() {
+                    return Err(row.error(arm_col, "the arm is blank"));
+                }
+                if let Some(col) = design_col {
+                    let design = row.text(col)?;
+                    match &ledger.design {
+                        None => {
+                            ledger.design = Some(design.to_string());
+                            design_line = row.line();
+                        }
+                        Some(first) if first != design => {
+                            return Err(row.error(
                             col,
                             format!(
                                 "this row was written with split design `{design}`, line {design_line} with `{first}`; \
                                  a ledger holds one design (was it edited, or combined from two experiments?)"
                             ),
                         ));
+                        }
+                        Some(_) => {}
                     }
-                    Some(_) => {}
+                }
+                let arm = match ledger.arm_names.iter().position(|a| a == arm_name) {
+                    Some(a) => a as u16,
+                    None => {
+                        ledger.arm_names.push(arm_name.to_string());
+                        ledger.arm_lines.push(row.line());
+                        (ledger.arm_names.len() - 1) as u16
+                    }
+                };
+                list.push(id);
+                raw_arms.push(arm);
+                raw_lines.push(row.line());
+                if let Some(col) = stratum_col {
+                    let key = unneutralize(row.text(col)?);
+                    let s = match strata.1.iter().position(|k| k == key) {
+                        Some(s) => s,
+                        None => {
+                            strata.1.push(key.to_string());
+                            strata.1.len() - 1
+                        }
+                    };
+                    raw_strata.push(s as u32);
                 }
             }
-            let arm = match ledger.arm_names.iter().position(|a| a == arm_name) {
-                Some(a) => a as u16,
-                None => {
-                    ledger.arm_names.push(arm_name.to_string());
-                    ledger.arm_lines.push(row.line());
-                    (ledger.arm_names.len() - 1) as u16
-                }
-            };
-            match ledger.ids.insert(id) {
+            Ok(())
+        })();
+        // Index the ids in a tight loop (see `population::read_population`);
+        // a customer in two arms is reported before any later error.
+        ledger.ids = IdTable::with_capacity(list.len());
+        for r in 0..list.len() {
+            match ledger.ids.insert(list.get(r)) {
                 Ok(_) => {
-                    ledger.arms.push(arm);
-                    ledger.lines.push(row.line());
-                    if let Some(col) = stratum_col {
-                        let key = unneutralize(row.text(col)?);
-                        let s = match strata.1.iter().position(|k| k == key) {
-                            Some(s) => s,
-                            None => {
-                                strata.1.push(key.to_string());
-                                strata.1.len() - 1
-                            }
-                        };
-                        strata.0.push(s as u32);
+                    ledger.arms.push(raw_arms[r]);
+                    ledger.lines.push(raw_lines[r]);
+                    if let Some(&s) = raw_strata.get(r) {
+                        strata.0.push(s);
                     }
                 }
-                Err(first) if ledger.arms[first] == arm => ledger.duplicate_rows += 1,
+                Err(first) if ledger.arms[first] == raw_arms[r] => ledger.duplicate_rows += 1,
                 Err(first) => {
-                    return Err(row.error(
-                        arm_col,
+                    let field = ledger.headers[ledger.arm_col].as_str();
+                    return Err(Error::at_csv(
+                        path,
+                        raw_lines[r],
+                        Some(field),
                         format!(
-                            "customer `{id}` is in arm `{arm_name}` here but in arm `{}` on line {}; \
+                            "customer `{}` is in arm `{}` here but in arm `{}` on line {}; \
                              a customer must stay in one arm",
+                            list.get(r),
+                            ledger.arm_names[usize::from(raw_arms[r])],
                             ledger.arm_names[usize::from(ledger.arms[first])],
                             ledger.lines[first]
                         ),
@@ -346,6 +367,7 @@ fn parse_ledger(path: &Path, raw: Vec<u8>, id_column: &str, arm_column: &str) ->
                 }
             }
         }
+        streamed?;
         if stratum_col.is_some() {
             ledger.strata = Some(strata);
         }

@@ -103,8 +103,8 @@ pub struct Reassigned {
 struct Newcomer {
     order: u64,
     row: u32,
+    stratum: u32,
     arm: usize,
-    kept_pos: usize,
 }
 
 /// Assigns the experiment's new eligible customers and appends them to the
@@ -140,43 +140,44 @@ pub fn assign(experiment: &Experiment, opts: &AssignOptions) -> Result<AssignOut
     };
 
     let splitter = Splitter::new(asg.hash, &experiment.meta.salt, &weights, asg.coverage);
+    let data = read_population(&experiment.population, &asg.stratify)?;
+    let rows = data.ids.len();
+    // Ledger lookups in a tight loop of their own (see `read_population`).
+    let in_ledger: Vec<u32> = match kept_ledger {
+        Some(l) => (0..rows)
+            .map(|r| l.find(data.ids.get(r)).map_or(u32::MAX, |i| i as u32))
+            .collect(),
+        None => Vec::new(),
+    };
     let mut seen = vec![false; kept_ledger.map_or(0, Ledger::len)];
-    let mut kept_arm: Vec<usize> = Vec::new();
+    let mut arm_of: Vec<Option<u16>> = vec![None; rows];
     let mut newcomers: Vec<Newcomer> = Vec::new();
     let (mut ineligible, mut not_enrolled, mut no_longer_eligible) = (0u64, 0u64, 0u64);
-    let data = read_population(
-        &experiment.population,
-        &asg.stratify,
-        |row, id, eligible| {
-            if let Some(i) = kept_ledger.and_then(|l| l.find(id)) {
-                seen[i] = true;
-                no_longer_eligible += u64::from(!eligible);
-                kept_arm.push(ledger_arms[i]);
-                return true;
-            }
-            if !eligible {
-                ineligible += 1;
-                return false;
-            }
-            let placement = splitter.place(id);
-            match placement.arm {
-                None => {
-                    not_enrolled += 1;
-                    false
-                }
-                Some(arm) => {
-                    newcomers.push(Newcomer {
-                        order: placement.order,
-                        row: row as u32,
-                        arm,
-                        kept_pos: kept_arm.len(),
-                    });
-                    kept_arm.push(arm);
-                    true
-                }
-            }
-        },
-    )?;
+    for (row, arm_slot) in arm_of.iter_mut().enumerate() {
+        let eligible = data.eligible[row];
+        if let Some(&i) = in_ledger.get(row)
+            && i != u32::MAX
+        {
+            seen[i as usize] = true;
+            no_longer_eligible += u64::from(!eligible);
+            *arm_slot = Some(ledger_arms[i as usize] as u16);
+            continue;
+        }
+        if !eligible {
+            ineligible += 1;
+            continue;
+        }
+        let placement = splitter.place(data.ids.get(row));
+        match placement.arm {
+            None => not_enrolled += 1,
+            Some(arm) => newcomers.push(Newcomer {
+                order: placement.order,
+                row: row as u32,
+                stratum: data.row_stratum[row],
+                arm,
+            }),
+        }
+    }
 
     newcomers.sort_unstable_by(|a, b| {
         a.order.cmp(&b.order).then_with(|| {
@@ -195,11 +196,11 @@ pub fn assign(experiment: &Experiment, opts: &AssignOptions) -> Result<AssignOut
                     .or_insert_with(|| vec![0; arms.len()])[arm] += 1;
             }
         }
-        let mut sequences: HashMap<u32, StratumSequence> = HashMap::new();
+        let mut sequences: Vec<Option<StratumSequence>> = vec![None; data.strata.len()];
         for c in &mut newcomers {
-            let s = data.row_stratum[c.row as usize];
-            let sequence = sequences.entry(s).or_insert_with(|| {
-                let key = data.strata[s as usize].as_str();
+            let s = c.stratum as usize;
+            let sequence = sequences[s].get_or_insert_with(|| {
+                let key = data.strata[s].as_str();
                 let counts = ledger_counts.get(key).cloned().unwrap_or_default();
                 StratumSequence::new(&experiment.meta.salt, key, &weights, counts)
             });
@@ -208,7 +209,7 @@ pub fn assign(experiment: &Experiment, opts: &AssignOptions) -> Result<AssignOut
     }
     let mut new_per_arm = vec![0u64; arms.len()];
     for c in &newcomers {
-        kept_arm[c.kept_pos] = c.arm;
+        arm_of[c.row as usize] = Some(c.arm as u16);
         new_per_arm[c.arm] += 1;
     }
 
@@ -227,11 +228,17 @@ pub fn assign(experiment: &Experiment, opts: &AssignOptions) -> Result<AssignOut
             backup_written = Some(backup.clone());
         }
         record_design(ledger_path, &design)?;
-        let rows = newcomers.iter().map(|c| NewRow {
-            id: data.ids.get(c.row as usize),
+        // Gather the new ids in ledger order first: a tight loop overlaps
+        // the scattered memory reads far better than the writer would.
+        let mut sorted = ids::IdTable::default();
+        for c in &newcomers {
+            sorted.push(data.ids.get(c.row as usize));
+        }
+        let rows = newcomers.iter().enumerate().map(|(i, c)| NewRow {
+            id: sorted.get(i),
             arm: c.arm,
             stratum: if stratified {
-                &data.strata[data.row_stratum[c.row as usize] as usize]
+                &data.strata[c.stratum as usize]
             } else {
                 ""
             },
@@ -246,7 +253,7 @@ pub fn assign(experiment: &Experiment, opts: &AssignOptions) -> Result<AssignOut
         )?;
     }
 
-    let balance = balance_report(arms, &kept_arm, &data.columns);
+    let balance = balance_report(arms, &arm_of, &data.columns);
     Ok(AssignOutcome {
         ledger: ledger_path.clone(),
         design: fingerprint,

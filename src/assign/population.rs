@@ -3,8 +3,8 @@
 //! One streaming pass over the CSV checks every row (blank, duplicate or
 //! formula-like ids are errors with the line; so is a value that is not a
 //! number in a column a range filter reads), applies the eligibility
-//! filters, builds each eligible customer's stratum, and keeps, for the
-//! rows the caller asks for, every other column for the balance report.
+//! filters, builds each eligible customer's stratum, and keeps every other
+//! column for the balance report.
 //!
 //! Columns are classified while streaming: a column stays *numeric* while
 //! every non-blank value parses as a number (values kept as `f64`, blanks
@@ -19,10 +19,11 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
-use super::ids::IdTable;
+use super::ids::{IdTable, Passthrough};
 use crate::config::{FilterRule, Population};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::io::csv_input::{CsvReader, Row, parse_number};
+use std::hash::BuildHasherDefault;
 
 /// Most distinct values a categorical column may have and still be reported.
 pub const MAX_LEVELS: usize = 1000;
@@ -44,9 +45,7 @@ pub struct PopulationData {
     pub row_stratum: Vec<u32>,
     /// Stratum keys (see [`stratum_key`]); one empty key when not stratified.
     pub strata: Vec<String>,
-    /// Rows whose other columns were kept, in file order.
-    pub kept: Vec<u32>,
-    /// The other columns, values aligned with `kept`.
+    /// Every column but the id, one value per row, for the balance report.
     pub columns: Vec<Column>,
 }
 
@@ -55,7 +54,7 @@ pub struct PopulationData {
 pub struct Column {
     /// Header name.
     pub name: String,
-    /// The values of the kept rows.
+    /// One value per population row.
     pub values: ColumnValues,
 }
 
@@ -68,7 +67,7 @@ pub enum ColumnValues {
     Categorical {
         /// Distinct values in order of first appearance.
         levels: Vec<String>,
-        /// One code per kept row.
+        /// One code per row.
         codes: Vec<u32>,
     },
     /// Not reported; the reason says why.
@@ -115,23 +114,27 @@ struct Check {
     rule: FilterRule,
 }
 
+/// A string-keyed map with pilot's fast hash (keys are the user's own data).
+type FastMap<V> = HashMap<String, V, BuildHasherDefault<Passthrough>>;
+
 enum Builder {
     Numeric(Vec<f64>),
     Categorical {
-        index: HashMap<String, u32>,
+        index: FastMap<u32>,
         levels: Vec<String>,
         codes: Vec<u32>,
     },
     Dropped(String),
 }
 
-/// Reads `population`, deciding per row (after its checks) whether to keep
-/// its other columns: `keep(row, id, eligible)`.
-pub fn read_population(
-    population: &Population,
-    stratify: &[String],
-    mut keep: impl FnMut(usize, &str, bool) -> bool,
-) -> Result<PopulationData> {
+/// Reads `population`: every row is checked and kept (ids, lines,
+/// eligibility, stratum and the other columns).
+///
+/// Ids are collected while streaming and indexed afterwards in one tight
+/// loop, which lets the processor overlap the scattered memory accesses of
+/// the index (several times faster than indexing between CSV rows). A
+/// duplicate id is still reported before any error on a later line.
+pub fn read_population(population: &Population, stratify: &[String]) -> Result<PopulationData> {
     let path = &population.file;
     let mut csv = CsvReader::open(path)?;
     let id_col = csv.column(&population.id_column)?;
@@ -150,83 +153,86 @@ pub fn read_population(
         .filter(|&i| i != id_col && !csv.headers()[i].is_empty())
         .collect();
     let names: Vec<String> = other.iter().map(|&i| csv.headers()[i].clone()).collect();
+    let id_name = csv.headers()[id_col].clone();
     let delimiter = csv.delimiter();
 
-    let mut data = PopulationData {
-        path: path.clone(),
-        ids: IdTable::default(),
-        lines: Vec::new(),
-        eligible: Vec::new(),
-        row_stratum: Vec::new(),
-        strata: Vec::new(),
-        kept: Vec::new(),
-        columns: Vec::new(),
-    };
+    let mut list = IdTable::default();
+    let mut lines = Vec::new();
+    let mut eligible_rows = Vec::new();
+    let mut row_stratum = Vec::new();
+    let mut strata = Vec::new();
     let mut builders: Vec<Builder> = other.iter().map(|_| Builder::Numeric(Vec::new())).collect();
-    let mut strata_index: HashMap<String, u32> = HashMap::new();
+    let mut strata_index: FastMap<u32> = FastMap::default();
     let mut key = String::new();
     let mut scratch = String::new();
 
-    while let Some(row) = csv.next_row()? {
-        row.check_utf8()?;
-        let id = row.text(id_col)?;
-        if id.is_empty() {
-            return Err(row.error(id_col, "the customer id is blank"));
-        }
-        if let Some(problem) = formula_id_problem(id) {
-            return Err(row.error(id_col, problem));
-        }
-        let index = match data.ids.insert(id) {
-            Ok(i) => i,
-            Err(first) => {
-                return Err(row.error(
-                    id_col,
-                    format!(
-                        "customer id `{id}` appears twice, on lines {} and {}; each customer must appear once",
-                        data.lines[first],
-                        row.line()
-                    ),
-                ));
+    let streamed = (|| -> Result<()> {
+        while let Some(row) = csv.next_row()? {
+            row.check_utf8()?;
+            let id = row.text(id_col)?;
+            if id.is_empty() {
+                return Err(row.error(id_col, "the customer id is blank"));
             }
-        };
-        data.lines.push(row.line());
-        let mut eligible = true;
-        for check in &checks {
-            if !passes(&row, check, delimiter)? {
-                eligible = false;
+            if let Some(problem) = formula_id_problem(id) {
+                return Err(row.error(id_col, problem));
             }
-        }
-        data.eligible.push(eligible);
-        let stratum = if eligible {
-            key.clear();
-            for (i, &c) in strat_cols.iter().enumerate() {
-                push_key_part(&mut key, i, row.text(c)?);
-            }
-            match strata_index.get(key.as_str()) {
-                Some(&s) => s,
-                None => {
-                    let s = data.strata.len() as u32;
-                    strata_index.insert(key.clone(), s);
-                    data.strata.push(key.clone());
-                    s
+            list.push(id);
+            lines.push(row.line());
+            let mut eligible = true;
+            for check in &checks {
+                if !passes(&row, check, delimiter)? {
+                    eligible = false;
                 }
             }
-        } else {
-            u32::MAX
-        };
-        data.row_stratum.push(stratum);
-        if keep(index, id, eligible) {
-            data.kept.push(index as u32);
+            eligible_rows.push(eligible);
+            let stratum = if !eligible {
+                u32::MAX
+            } else if strat_cols.is_empty() {
+                0
+            } else {
+                key.clear();
+                for (i, &c) in strat_cols.iter().enumerate() {
+                    push_key_part(&mut key, i, row.text(c)?);
+                }
+                match strata_index.get(key.as_str()) {
+                    Some(&s) => s,
+                    None => {
+                        let s = strata.len() as u32;
+                        strata_index.insert(key.clone(), s);
+                        strata.push(key.clone());
+                        s
+                    }
+                }
+            };
+            row_stratum.push(stratum);
             for (builder, &col) in builders.iter_mut().zip(&other) {
-                let text = row.text(col)?;
-                builder.push(text, delimiter, &mut scratch);
+                builder.push(row.text(col)?, delimiter, &mut scratch);
             }
         }
+        Ok(())
+    })();
+    // Index the ids; on a streaming error, an earlier duplicate comes first.
+    let mut ids = IdTable::with_capacity(list.len());
+    for i in 0..list.len() {
+        if let Err(first) = ids.insert(list.get(i)) {
+            return Err(Error::at_csv(
+                path,
+                lines[i],
+                Some(&id_name),
+                format!(
+                    "customer id `{}` appears twice, on lines {} and {}; each customer must appear once",
+                    list.get(i),
+                    lines[first],
+                    lines[i]
+                ),
+            ));
+        }
     }
-    if data.strata.is_empty() {
-        data.strata.push(String::new());
+    streamed?;
+    if strata.is_empty() {
+        strata.push(String::new());
     }
-    data.columns = names
+    let columns = names
         .into_iter()
         .zip(builders)
         .map(|(name, builder)| Column {
@@ -234,7 +240,15 @@ pub fn read_population(
             values: builder.finish(),
         })
         .collect();
-    Ok(data)
+    Ok(PopulationData {
+        path: path.clone(),
+        ids,
+        lines,
+        eligible: eligible_rows,
+        row_stratum,
+        strata,
+        columns,
+    })
 }
 
 fn passes(row: &Row<'_>, check: &Check, delimiter: u8) -> Result<bool> {
@@ -302,7 +316,7 @@ impl Builder {
 
     fn from_numbers(values: Vec<f64>) -> Builder {
         let mut builder = Builder::Categorical {
-            index: HashMap::new(),
+            index: FastMap::default(),
             levels: Vec::new(),
             codes: Vec::with_capacity(values.len()),
         };

@@ -104,8 +104,14 @@ impl<R: Read> CsvReader<R> {
             // record are counted correctly this way, unlike with
             // `ByteRecord::position`, which points before them.
             let end = self.reader.position().line();
-            let embedded = memchr_count(self.record.as_slice());
-            let line = end.saturating_sub(embedded + 1).max(1);
+            let start = self.record.position().map_or(0, |p| p.line());
+            let line = if end == start + 1 {
+                // One physical line: the common case, no need to count.
+                start
+            } else {
+                let embedded = memchr_count(self.record.as_slice());
+                end.saturating_sub(embedded + 1).max(1)
+            };
             let blank = self.record.len() == 1
                 && self
                     .record
