@@ -405,3 +405,22 @@ fn formula_like_arm_names_and_strata_are_neutralized() {
     // Reading back maps the arms to the experiment's names.
     assert!(!run(&exp).written);
 }
+
+#[test]
+fn growthbook_scheme_end_to_end() {
+    // Vectors from the GrowthBook SDK suite (see assign_fixtures): seed
+    // "feature-exp", weights 0.3334/0.3333/0.3333: d123 -> 1, i123 -> 2.
+    let dir = tempfile::tempdir().unwrap();
+    let mut exp = experiment(
+        dir.path(),
+        &[("control", 0.3334), ("red", 0.3333), ("blue", 0.3333)],
+    );
+    exp.meta.salt = "feature-exp".into();
+    exp.assignment.hash = pilot::config::HashScheme::GrowthBook;
+    fs::write(&exp.population.file, "customer_id\nd123\ni123\n").unwrap();
+    run(&exp);
+    let mut rows = ledger_rows(&exp.assignment.file);
+    rows.sort();
+    let arms: Vec<(&str, &str)> = rows.iter().map(|r| (r.0.as_str(), r.1.as_str())).collect();
+    assert_eq!(arms, [("d123", "red"), ("i123", "blue")]);
+}

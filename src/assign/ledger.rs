@@ -35,7 +35,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::ids::IdTable;
-use super::population::FORMULA_STARTS;
+use super::population::{FORMULA_STARTS, FastMap};
 use crate::config::{Arm, Experiment, HashScheme};
 use crate::error::{Error, Result, did_you_mean};
 use crate::io::atomic::write_atomic;
@@ -281,6 +281,7 @@ fn parse_ledger(path: &Path, raw: Vec<u8>, id_column: &str, arm_column: &str) ->
         let mut strata: (Vec<u32>, Vec<String>) = (Vec::new(), Vec::new());
         let mut design_line = 0;
         let mut list = IdTable::default();
+        let mut strata_index: FastMap<u32> = FastMap::default();
         let (mut raw_arms, mut raw_lines, mut raw_strata) = (Vec::new(), Vec::new(), Vec::new());
         let streamed = (|| -> Result<()> {
             while let Some(row) = csv.next_row()? {
@@ -324,14 +325,16 @@ fn parse_ledger(path: &Path, raw: Vec<u8>, id_column: &str, arm_column: &str) ->
                 raw_lines.push(row.line());
                 if let Some(col) = stratum_col {
                     let key = unneutralize(row.text(col)?);
-                    let s = match strata.1.iter().position(|k| k == key) {
-                        Some(s) => s,
+                    let s = match strata_index.get(key) {
+                        Some(&s) => s,
                         None => {
+                            let s = strata.1.len() as u32;
                             strata.1.push(key.to_string());
-                            strata.1.len() - 1
+                            strata_index.insert(key.to_string(), s);
+                            s
                         }
                     };
-                    raw_strata.push(s as u32);
+                    raw_strata.push(s);
                 }
             }
             Ok(())

@@ -115,7 +115,7 @@ struct Check {
 }
 
 /// A string-keyed map with pilot's fast hash (keys are the user's own data).
-type FastMap<V> = HashMap<String, V, BuildHasherDefault<Passthrough>>;
+pub(crate) type FastMap<V> = HashMap<String, V, BuildHasherDefault<Passthrough>>;
 
 enum Builder {
     Numeric(Vec<f64>),
