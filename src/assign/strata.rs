@@ -27,7 +27,8 @@
 //!    earliest-deadline arm is used.
 //! 3. One of the kept arms is drawn with probability proportional to its
 //!    weight, using the first 8 bytes of SHA-256(salt, 0x1F, "stratum",
-//!    0x1F, stratum, 0x1F, n) as the random number. The draw depends only on
+//!    0x1F, stratum, 0x1F, n in decimal) as the random number, n being the
+//!    number of customers already in the stratum. The draw depends only on
 //!    the salt, the stratum and the position, so a stratum's arm sequence
 //!    is the same however its customers arrive in batches.
 //!
