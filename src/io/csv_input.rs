@@ -104,8 +104,14 @@ impl<R: Read> CsvReader<R> {
             // record are counted correctly this way, unlike with
             // `ByteRecord::position`, which points before them.
             let end = self.reader.position().line();
-            let embedded = memchr_count(self.record.as_slice());
-            let line = end.saturating_sub(embedded + 1).max(1);
+            let start = self.record.position().map_or(0, |p| p.line());
+            let line = if end == start + 1 {
+                // One physical line: the common case, no need to count.
+                start
+            } else {
+                let embedded = memchr_count(self.record.as_slice());
+                end.saturating_sub(embedded + 1).max(1)
+            };
             let blank = self.record.len() == 1
                 && self
                     .record
@@ -269,6 +275,18 @@ impl<'a> Row<'a> {
     /// The raw bytes of a field, untrimmed.
     pub fn raw(&self, column: usize) -> &'a [u8] {
         self.record.get(column).unwrap_or(&[])
+    }
+
+    /// Checks that every field is UTF-8 (one pass over the whole record),
+    /// naming the first field that is not.
+    pub fn check_utf8(&self) -> Result<()> {
+        if std::str::from_utf8(self.record.as_slice()).is_ok() {
+            return Ok(());
+        }
+        for column in 0..self.record.len() {
+            self.text(column)?;
+        }
+        Ok(())
     }
 
     /// The trimmed text of a field; an error if it is not UTF-8.
