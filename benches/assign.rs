@@ -95,6 +95,7 @@ fn bench(c: &mut Criterion) {
     write_population(&dir.path().join("customers.csv"));
     let opts = AssignOptions {
         reassign: false,
+        dry_run: false,
         now: "2025-03-01T09:30:00Z".into(),
     };
     let plain = experiment(dir.path(), &[]);

@@ -16,6 +16,7 @@ pub mod analysis;
 pub mod assign;
 pub mod cli;
 pub mod config;
+pub mod dates;
 pub mod error;
 pub mod ingest;
 pub mod io;

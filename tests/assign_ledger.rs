@@ -80,6 +80,7 @@ fn growth_keeps_existing_customers_and_appends() {
         &exp,
         &pilot::assign::AssignOptions {
             reassign: false,
+            dry_run: false,
             now: "2025-03-08T09:30:00Z".into(),
         },
     )

@@ -49,6 +49,7 @@ fn grow(arms: &[(&str, f64)], stratify: &[&str], coverage: f64) {
             &exp,
             &pilot::assign::AssignOptions {
                 reassign: false,
+                dry_run: false,
                 now: format!("2025-03-{:02}T09:30:00Z", step + 1),
             },
         )
@@ -157,7 +158,7 @@ fn balance_report_of_a_stratified_split() {
     assert_eq!(orders.arms[0].n + orders.arms[1].n, 1000);
     let text = pilot::assign::balance::render_text(r);
     assert!(
-        text.starts_with("Balance of 1000 customers over 2 arms\n"),
+        text.starts_with("Balance of 1,000 customers over 2 arms\n"),
         "{text}"
     );
     assert!(text.contains("segment"), "{text}");

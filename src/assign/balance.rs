@@ -308,18 +308,19 @@ fn categorical(
 
 /// Renders the report as plain-text tables with aligned columns.
 pub fn render_text(report: &BalanceReport) -> String {
+    use crate::report::format::number as grouped;
     let arms = &report.arms;
     let mut out = format!(
         "Balance of {} customers over {} arms\n\n",
-        report.total,
+        grouped(report.total as f64, 0),
         arms.len()
     );
     let mut rows = vec![cells(["arm", "customers", "target"])];
     for c in &report.counts {
         rows.push(vec![
             c.arm.clone(),
-            c.count.to_string(),
-            format!("{:.1}", c.target),
+            grouped(c.count as f64, 0),
+            grouped(c.target, 1),
         ]);
     }
     out.push_str(&table(&rows, 1));
@@ -333,9 +334,9 @@ pub fn render_text(report: &BalanceReport) -> String {
     let mut smd_cell = |v: Option<f64>| match v {
         Some(v) if v.abs() > SMD_THRESHOLD => {
             flagged = true;
-            format!("{v:.3} *")
+            format!("{} *", grouped(v, 3))
         }
-        Some(v) => format!("{v:.3}  "),
+        Some(v) => format!("{}  ", grouped(v, 3)),
         None => "n/a  ".to_string(),
     };
     if !report.numeric.is_empty() {
@@ -359,7 +360,13 @@ pub fn render_text(report: &BalanceReport) -> String {
         header.extend(smd_headers());
         let mut rows = vec![header];
         for col in &report.categorical {
-            for (i, level) in col.levels.iter().enumerate() {
+            // A level no enrolled customer has (e.g. one the filters exclude)
+            // says nothing about balance.
+            let present = col
+                .levels
+                .iter()
+                .filter(|l| l.shares.iter().any(|&s| s > 0.0));
+            for (i, level) in present.enumerate() {
                 let name = if i == 0 {
                     col.column.clone()
                 } else {

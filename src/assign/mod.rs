@@ -47,6 +47,8 @@ pub struct AssignOptions {
     /// to a backup named after `now` (see [`ledger::backup_path`]) and every
     /// eligible customer is split afresh under the current design.
     pub reassign: bool,
+    /// Check and compute everything but write nothing.
+    pub dry_run: bool,
     /// The current time as RFC 3339 UTC (`2025-03-01T09:30:00Z`), written
     /// to `assigned_at` and used in backup names.
     pub now: String,
@@ -59,7 +61,8 @@ pub struct AssignOutcome {
     pub ledger: PathBuf,
     /// The design fingerprint of this run.
     pub design: String,
-    /// Whether the ledger was written (not when nothing changed).
+    /// Whether the ledger was written (not when nothing changed, and not in
+    /// a dry run).
     pub written: bool,
     /// Where the old ledger was copied, with `reassign`.
     pub backup: Option<PathBuf>,
@@ -217,9 +220,13 @@ pub fn assign(experiment: &Experiment, opts: &AssignOptions) -> Result<AssignOut
         (Some(old), true) => Some(compare_with_old(old, &data.ids, &newcomers, &arm_names)),
         _ => None,
     };
-    let must_write = existing.is_none() || opts.reassign || !newcomers.is_empty();
+    let must_write =
+        !opts.dry_run && (existing.is_none() || opts.reassign || !newcomers.is_empty());
     let mut backup_written = None;
     if must_write {
+        if let Some(dir) = ledger_path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            fs::create_dir_all(dir).map_err(|e| Error::io(dir, "create the folder of", &e))?;
+        }
         if let (Some(_), true) = (&existing, opts.reassign) {
             fs::copy(ledger_path, &backup).map_err(|e| {
                 let _ = fs::remove_file(&backup);

@@ -2,6 +2,7 @@
 //! subcommand. Each subcommand resolves its arguments, calls the library and
 //! prints; none of them computes anything itself.
 
+mod assign;
 mod init;
 mod validate;
 
@@ -79,12 +80,24 @@ pub fn main() -> i32 {
     let result = match cli.command {
         Command::Init { name, dir } => init::run(&name, &dir),
         Command::Validate { file } => validate::run(&file),
-        Command::Assign { .. } => Err(Error::input("assign is being wired up")),
+        Command::Assign {
+            file,
+            reassign,
+            dry_run,
+        } => assign::run(&file, reassign, dry_run, now()),
     };
     match result {
         Ok(()) => 0,
         Err(err) => report(&err),
     }
+}
+
+/// The current time, RFC 3339 UTC; read here so the library stays clock-free.
+fn now() -> String {
+    let seconds = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    crate::dates::rfc3339_utc(seconds)
 }
 
 fn report(err: &Error) -> i32 {

@@ -3,7 +3,6 @@
 //! sufficient statistics is the analysis step's job.
 
 pub mod attributes;
-pub mod dates;
 pub mod outcomes;
 pub mod values;
 

@@ -10,9 +10,9 @@
 use std::path::Path;
 
 use crate::config::{Aggregate, Experiment, Metric, MetricKind, Missing, Outcomes};
+use crate::dates::parse_day;
 use crate::error::{Error, Result};
 use crate::ingest::CustomerIndex;
-use crate::ingest::dates::parse_day;
 use crate::ingest::values::ValueRule;
 use crate::io::csv_input::CsvReader;
 

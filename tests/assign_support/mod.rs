@@ -80,6 +80,7 @@ pub fn filter(column: &str, rule: FilterRule) -> Filter {
 pub fn opts() -> AssignOptions {
     AssignOptions {
         reassign: false,
+        dry_run: false,
         now: NOW.into(),
     }
 }
@@ -87,6 +88,7 @@ pub fn opts() -> AssignOptions {
 pub fn reassign_opts() -> AssignOptions {
     AssignOptions {
         reassign: true,
+        dry_run: false,
         now: NOW.into(),
     }
 }

@@ -21,14 +21,22 @@ impl Run {
     /// Asserts success and returns stdout.
     #[track_caller]
     pub fn ok(&self) -> &str {
-        assert_eq!(self.code, 0, "pilot failed:\nstdout:\n{}\nstderr:\n{}", self.stdout, self.stderr);
+        assert_eq!(
+            self.code, 0,
+            "pilot failed:\nstdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
         &self.stdout
     }
 
     /// Asserts failure with `code` and returns stderr.
     #[track_caller]
     pub fn fails(&self, code: i32) -> &str {
-        assert_eq!(self.code, code, "unexpected exit code:\nstdout:\n{}\nstderr:\n{}", self.stdout, self.stderr);
+        assert_eq!(
+            self.code, code,
+            "unexpected exit code:\nstdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
         &self.stderr
     }
 }
@@ -41,7 +49,9 @@ pub struct Sandbox {
 impl Sandbox {
     /// A fresh empty directory.
     pub fn new() -> Self {
-        Self { dir: tempfile::tempdir().expect("temporary directory") }
+        Self {
+            dir: tempfile::tempdir().expect("temporary directory"),
+        }
     }
 
     /// The directory's path.
@@ -83,7 +93,12 @@ impl Sandbox {
                 if path.is_dir() {
                     walk(&path, root, out);
                 } else {
-                    out.push(path.strip_prefix(root).expect("inside").display().to_string());
+                    out.push(
+                        path.strip_prefix(root)
+                            .expect("inside")
+                            .display()
+                            .to_string(),
+                    );
                 }
             }
         }

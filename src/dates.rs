@@ -1,4 +1,5 @@
-//! Calendar dates in outcome exports, as day numbers for comparisons.
+//! Calendar dates as day numbers: parsing the dates of outcome exports and
+//! formatting timestamps, without a time-zone database (everything is UTC).
 
 /// Days since 1970-01-01 of an ISO date `YYYY-MM-DD`, optionally followed by
 /// a time (`T...` or a space), which is ignored: the window is by day.
@@ -55,9 +56,38 @@ fn days_from_civil(year: i32, month: u32, day: u32) -> i32 {
     era * 146_097 + doe - 719_468
 }
 
+/// The calendar date of a day number (inverse of [`parse_day`]'s count),
+/// after Howard Hinnant's `civil_from_days`.
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = if z >= 0 { z } else { z - 146_096 } / 146_097;
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
+/// Seconds since 1970-01-01T00:00:00Z as RFC 3339 UTC, e.g.
+/// `2026-11-22T19:25:51Z`.
+pub fn rfc3339_utc(seconds: i64) -> String {
+    let days = seconds.div_euclid(86_400);
+    let rem = seconds.rem_euclid(86_400);
+    let (year, month, day) = civil_from_days(days);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        rem / 3_600,
+        rem / 60 % 60,
+        rem % 60
+    )
+}
+
 #[cfg(test)]
 mod tests {
-    use super::parse_day;
+    use super::{parse_day, rfc3339_utc};
 
     #[test]
     fn known_days() {
@@ -65,6 +95,16 @@ mod tests {
         assert_eq!(parse_day("2000-03-01"), Some(11_017));
         assert_eq!(parse_day("2026-11-22T10:00:00Z"), parse_day("2026-11-22"));
         assert_eq!(parse_day("2026-11-22 23:59"), parse_day("2026-11-22"));
+    }
+
+    #[test]
+    fn timestamps_round_trip_through_day_numbers() {
+        assert_eq!(rfc3339_utc(0), "1970-01-01T00:00:00Z");
+        assert_eq!(rfc3339_utc(951_782_400 + 3_723), "2000-02-29T01:02:03Z");
+        for day in [-700_000i64, -1, 0, 11_017, 20_779, 2_000_000] {
+            let text = rfc3339_utc(day * 86_400);
+            assert_eq!(parse_day(&text).map(i64::from), Some(day), "{text}");
+        }
     }
 
     #[test]
