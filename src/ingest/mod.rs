@@ -4,6 +4,7 @@
 
 pub mod attributes;
 pub mod outcomes;
+pub mod summary;
 pub mod values;
 
 use std::collections::HashMap;
