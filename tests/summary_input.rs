@@ -43,9 +43,11 @@ kind = "csat"
 direction = "increase"
 "#;
 
-/// A deterministic pseudo-random customer: (arm, region, bought, revenue,
-/// revenue_before, orders, csat).
-fn customer(i: u64) -> (u16, u32, f64, f64, f64, f64, f64) {
+/// A customer: (arm, region, bought, revenue, revenue_before, orders, csat).
+type Customer = (u16, u32, f64, f64, f64, f64, f64);
+
+/// A deterministic pseudo-random customer.
+fn customer(i: u64) -> Customer {
     let h = |k: u64| {
         let x = i
             .wrapping_mul(6_364_136_223_846_793_005)
@@ -85,7 +87,7 @@ fn sharded_summary_equals_row_level_statistics() {
         arms: &arms,
         segments: &segments,
     };
-    let col = |f: fn(&(u16, u32, f64, f64, f64, f64, f64)) -> f64| -> Vec<Option<f64>> {
+    let col = |f: fn(&Customer) -> f64| -> Vec<Option<f64>> {
         customers.iter().map(|c| Some(f(c))).collect()
     };
     let (bought, revenue, before, orders, csat) = (
@@ -118,9 +120,7 @@ fn sharded_summary_equals_row_level_statistics() {
                     .map(|(_, c)| c)
                     .collect();
                 let n = group.len();
-                let sum = |f: &dyn Fn(&&(u16, u32, f64, f64, f64, f64, f64)) -> f64| {
-                    group.iter().map(f).sum::<f64>()
-                };
+                let sum = |f: &dyn Fn(&&Customer) -> f64| group.iter().map(f).sum::<f64>();
                 let arm_name = ["control", "pilot"][arm as usize];
                 let region_name = ["north", "south", "east"][region as usize];
                 let b = sum(&|c| c.2);
