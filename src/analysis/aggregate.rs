@@ -25,6 +25,20 @@ pub enum GroupStats {
 }
 
 impl GroupStats {
+    /// Statistics of no customers, of the variant a metric of `kind` uses
+    /// (`cuped`: the metric has a covariate).
+    pub fn empty(kind: MetricKind, cuped: bool) -> Self {
+        match kind {
+            MetricKind::Binary => GroupStats::Binary(BinaryStats::default()),
+            MetricKind::Mean if cuped => GroupStats::Cuped(CovariateStats::default()),
+            MetricKind::Mean => GroupStats::Mean(MeanStats::default()),
+            MetricKind::Ratio => GroupStats::Ratio(RatioStats::default()),
+            MetricKind::Nps | MetricKind::Csat | MetricKind::Ordinal => {
+                GroupStats::Ordinal(OrdinalCounts::default())
+            }
+        }
+    }
+
     /// Customers (or answers) in the group.
     pub fn n(&self) -> u64 {
         match self {
@@ -62,14 +76,12 @@ enum Accumulator {
 
 impl Accumulator {
     fn new(kind: MetricKind, cuped: bool) -> Self {
-        match kind {
-            MetricKind::Binary => Accumulator::Binary(BinaryStats::default()),
-            MetricKind::Mean if cuped => Accumulator::Cuped(CovariateAccumulator::default()),
-            MetricKind::Mean => Accumulator::Mean(MeanAccumulator::default()),
-            MetricKind::Ratio => Accumulator::Ratio(RatioAccumulator::default()),
-            MetricKind::Nps | MetricKind::Csat | MetricKind::Ordinal => {
-                Accumulator::Ordinal(OrdinalCounts::default())
-            }
+        match GroupStats::empty(kind, cuped) {
+            GroupStats::Binary(s) => Accumulator::Binary(s),
+            GroupStats::Mean(_) => Accumulator::Mean(MeanAccumulator::default()),
+            GroupStats::Cuped(_) => Accumulator::Cuped(CovariateAccumulator::default()),
+            GroupStats::Ratio(_) => Accumulator::Ratio(RatioAccumulator::default()),
+            GroupStats::Ordinal(s) => Accumulator::Ordinal(s),
         }
     }
 

@@ -106,7 +106,7 @@ pub fn read_summary(
         .iter()
         .enumerate()
         .map(|(m, metric)| {
-            let empty = || empty_stats(metric.kind, metric.covariate.is_some());
+            let empty = || GroupStats::empty(metric.kind, metric.covariate.is_some());
             let arms: Vec<GroupStats> = overall[m]
                 .iter()
                 .map(|s| s.clone().unwrap_or_else(empty))
@@ -149,16 +149,6 @@ fn merge_into(slot: &mut Option<GroupStats>, stats: &GroupStats) {
     match slot {
         Some(existing) => existing.merge(stats),
         None => *slot = Some(stats.clone()),
-    }
-}
-
-fn empty_stats(kind: MetricKind, covariate: bool) -> GroupStats {
-    match kind {
-        MetricKind::Binary => GroupStats::Binary(BinaryStats::default()),
-        MetricKind::Mean if covariate => GroupStats::Cuped(CovariateStats::default()),
-        MetricKind::Mean => GroupStats::Mean(MeanStats::default()),
-        MetricKind::Ratio => GroupStats::Ratio(RatioStats::default()),
-        _ => GroupStats::Ordinal(OrdinalCounts::default()),
     }
 }
 
