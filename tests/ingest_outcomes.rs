@@ -2,7 +2,7 @@
 //! unknown customers, and located errors.
 
 use pilot::config;
-use pilot::ingest::CustomerIndex;
+use pilot::ids::IdTable;
 use pilot::ingest::outcomes::read_outcomes;
 
 const EXPERIMENT: &str = r#"
@@ -54,8 +54,8 @@ kind = "ratio"
 direction = "increase"
 "#;
 
-fn index(ids: &[&str]) -> CustomerIndex {
-    let mut index = CustomerIndex::with_capacity(ids.len());
+fn index(ids: &[&str]) -> IdTable {
+    let mut index = IdTable::with_capacity(ids.len());
     for id in ids {
         index.insert(id).expect("distinct ids");
     }

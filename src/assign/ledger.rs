@@ -34,10 +34,10 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::ids::IdTable;
 use super::population::{FORMULA_STARTS, FastMap};
 use crate::config::{Arm, Experiment, HashScheme};
 use crate::error::{Error, Result, did_you_mean};
+use crate::ids::IdTable;
 use crate::io::atomic::write_atomic;
 use crate::io::csv_input::{CsvReader, missing_column_message};
 
@@ -398,6 +398,11 @@ impl Ledger {
     /// The id of customer `i` (file order).
     pub fn id(&self, i: usize) -> &str {
         self.ids.get(i)
+    }
+
+    /// The ledger's customer ids, in file order, with lookup.
+    pub fn ids(&self) -> &IdTable {
+        &self.ids
     }
 
     /// The index of `id`, if it is in the ledger.

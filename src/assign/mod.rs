@@ -17,12 +17,12 @@
 
 pub mod balance;
 pub mod hash;
-pub mod ids;
 pub mod ledger;
 pub mod population;
 pub mod split;
 pub mod strata;
 
+use crate::ids::IdTable;
 use std::collections::HashMap;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -237,7 +237,7 @@ pub fn assign(experiment: &Experiment, opts: &AssignOptions) -> Result<AssignOut
         record_design(ledger_path, &design)?;
         // Gather the new ids in ledger order first: a tight loop overlaps
         // the scattered memory reads far better than the writer would.
-        let mut sorted = ids::IdTable::default();
+        let mut sorted = IdTable::default();
         for c in &newcomers {
             sorted.push(data.ids.get(c.row as usize));
         }
@@ -371,7 +371,7 @@ fn check_design(ledger: &Ledger, design: &Design, fingerprint: &str, backup: &Pa
 
 fn compare_with_old(
     old: &Ledger,
-    ids: &ids::IdTable,
+    ids: &IdTable,
     newcomers: &[Newcomer],
     arm_names: &[String],
 ) -> Reassigned {

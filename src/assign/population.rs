@@ -19,9 +19,9 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
-use super::ids::{IdTable, Passthrough};
 use crate::config::{FilterRule, Population};
 use crate::error::{Error, Result};
+use crate::ids::{IdTable, Passthrough};
 use crate::io::csv_input::{CsvReader, Row, parse_number};
 use std::hash::BuildHasherDefault;
 

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use crate::error::Result;
-use crate::ingest::CustomerIndex;
+use crate::ids::IdTable;
 use crate::io::csv_input::CsvReader;
 
 /// Segment label for ledger customers missing from the population file.
@@ -58,7 +58,7 @@ pub fn read_attributes(
     id_column: &str,
     segments: &[String],
     covariates: &[String],
-    index: &CustomerIndex,
+    index: &IdTable,
 ) -> Result<Attributes> {
     let mut csv = CsvReader::open(path)?;
     let id = csv.column(id_column)?;
@@ -91,7 +91,7 @@ pub fn read_attributes(
         .collect();
     let mut found = vec![false; n];
     while let Some(row) = csv.next_row()? {
-        let Some(c) = index.get(row.text(id)?) else {
+        let Some(c) = index.find(row.text(id)?) else {
             continue;
         };
         found[c] = true;

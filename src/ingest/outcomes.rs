@@ -12,7 +12,7 @@ use std::path::Path;
 use crate::config::{Aggregate, Experiment, Metric, MetricKind, Missing, Outcomes};
 use crate::dates::parse_day;
 use crate::error::{Error, Result};
-use crate::ingest::CustomerIndex;
+use crate::ids::IdTable;
 use crate::ingest::values::ValueRule;
 use crate::io::csv_input::CsvReader;
 
@@ -224,7 +224,7 @@ pub fn read_outcomes(
     path: &Path,
     outcomes: &Outcomes,
     experiment: &Experiment,
-    index: &CustomerIndex,
+    index: &IdTable,
 ) -> Result<OutcomeData> {
     let mut csv = CsvReader::open(path)?;
     let delimiter = csv.delimiter();
@@ -278,7 +278,7 @@ pub fn read_outcomes(
         if id.is_empty() {
             return Err(row.error(id_column, "the customer id is blank"));
         }
-        let Some(c) = index.get(id) else {
+        let Some(c) = index.find(id) else {
             counts.rows_unknown_customer += 1;
             if counts.unknown_examples.len() < UNKNOWN_EXAMPLES
                 && !counts.unknown_examples.iter().any(|e| e == id)

@@ -1,5 +1,6 @@
 //! A compact set of customer ids: one text arena, one hash index, no
-//! allocation per id.
+//! allocation per id. Shared by assignment (population, ledger) and
+//! analysis (outcome rows look customers up here).
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
