@@ -18,6 +18,7 @@ pub mod cli;
 pub mod config;
 pub mod dates;
 pub mod error;
+pub mod format;
 pub mod ids;
 pub mod ingest;
 pub mod io;

@@ -1,7 +1,7 @@
 //! Exact strings for the report number formatting: these are what shop
 //! owners and bank managers read, so every rule is pinned here.
 
-use pilot::report::format::{
+use pilot::format::{
     Minus, NOT_AVAILABLE, Unit, count, days, fmt_sig, interval, money, money_compact, number,
     p_value, pct, pp, signed_money, signed_pct, with_minus,
 };

@@ -5,7 +5,7 @@
 
 use std::path::PathBuf;
 
-use pilot::report::format::Unit;
+use pilot::format::Unit;
 use pilot::report::svg::axis::{nice_ticks, pad_domain};
 use pilot::report::svg::{
     Balance, BalanceBar, CashFlow, CashFlowMonth, EffectOverTime, Forest, ForestRow, Guardrail,

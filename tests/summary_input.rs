@@ -1,9 +1,9 @@
 //! The summary-statistics CSV: sharded pre-aggregates give exactly the
 //! statistics (and so the comparisons) of the row-level data.
 
-use pilot::analysis::aggregate::{CustomerView, aggregate_metric};
 use pilot::analysis::metrics::analyze_metric;
 use pilot::config;
+use pilot::ingest::aggregate::{CustomerView, aggregate_metric};
 use pilot::ingest::summary::read_summary;
 use pilot::stats::Options;
 

@@ -3,8 +3,8 @@
 
 use serde::Serialize;
 
-use crate::analysis::aggregate::GroupStats;
 use crate::config::{Direction, MetricKind};
+use crate::ingest::aggregate::GroupStats;
 use crate::stats::bayes::{BetaPrior, bayes_binary};
 use crate::stats::nps::{csat_satisfied, nps_scores};
 use crate::stats::ratio::ratio_moments;

@@ -9,13 +9,13 @@
 //! Guardrails are not corrected: a correction would make harm harder to
 //! detect, and guardrails exist to catch it.
 
-use crate::analysis::aggregate::{GroupStats, LevelStats, MetricStats};
 use crate::analysis::compare::{arm_estimate, compare};
 use crate::analysis::result::{
     ArmComparison, ArmFigures, CapInfo, Estimate, FixedHorizon, MetricResult, Outcome,
     SegmentResult,
 };
 use crate::config::{Correction, Direction, Metric, Missing, Role};
+use crate::ingest::aggregate::{GroupStats, LevelStats, MetricStats};
 use crate::stats::multiple::{Adjustment, adjust_p_values};
 use crate::stats::{Effect, Options};
 
@@ -39,8 +39,11 @@ pub fn analyze_metric(
         .zip(arm_names)
         .zip(&stats.assigned)
         .map(|((s, name), &assigned)| {
-            let response = (survey && assigned > 0).then(|| s.n() as f64 / assigned as f64);
-            ArmFigures::new(name, arm_estimate(metric.kind, s), response)
+            ArmFigures::new(
+                name,
+                arm_estimate(metric.kind, s),
+                survey.then_some(assigned),
+            )
         })
         .collect();
     let mut cuped = None;

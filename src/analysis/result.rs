@@ -84,19 +84,24 @@ pub struct ArmFigures {
     pub mean: Option<f64>,
     /// Standard deviation per customer.
     pub sd: Option<f64>,
+    /// Surveys: customers assigned to the arm (who could have answered).
+    pub assigned: Option<u64>,
     /// Surveys: answers / customers assigned.
     pub response_rate: Option<f64>,
 }
 
 impl ArmFigures {
-    /// Combines an arm's name, estimate and assigned count.
-    pub fn new(arm: &str, estimate: ArmEstimate, response_rate: Option<f64>) -> Self {
+    /// Combines an arm's name and estimate; `assigned` is given for surveys.
+    pub fn new(arm: &str, estimate: ArmEstimate, assigned: Option<u64>) -> Self {
         Self {
             arm: arm.to_string(),
             n: estimate.n,
             mean: estimate.mean,
             sd: estimate.sd,
-            response_rate,
+            assigned,
+            response_rate: assigned
+                .filter(|&a| a > 0)
+                .map(|a| estimate.n as f64 / a as f64),
         }
     }
 }

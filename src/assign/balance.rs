@@ -308,7 +308,7 @@ fn categorical(
 
 /// Renders the report as plain-text tables with aligned columns.
 pub fn render_text(report: &BalanceReport) -> String {
-    use crate::report::format::number as grouped;
+    use crate::format::number as grouped;
     let arms = &report.arms;
     let mut out = format!(
         "Balance of {} customers over {} arms\n\n",

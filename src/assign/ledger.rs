@@ -231,6 +231,9 @@ pub struct Ledger {
     design: Option<String>,
     has_design_column: bool,
     duplicate_rows: u64,
+    /// Day number of `assigned_at` per customer, if the column exists and
+    /// every value is a date.
+    assigned_days: Option<Vec<i32>>,
 }
 
 /// Reads the ledger at `path`. `id_column` and `arm_column` name its id and
@@ -262,6 +265,7 @@ fn parse_ledger(path: &Path, raw: Vec<u8>, id_column: &str, arm_column: &str) ->
         design: None,
         has_design_column: false,
         duplicate_rows: 0,
+        assigned_days: None,
     };
     {
         let mut csv = CsvReader::from_reader(path, raw.as_slice())?;
@@ -278,6 +282,10 @@ fn parse_ledger(path: &Path, raw: Vec<u8>, id_column: &str, arm_column: &str) ->
         ledger.arm_col = pick(arm_column, ARM_HEADER)?;
         let (id_col, arm_col) = (ledger.id_col, ledger.arm_col);
         let stratum_col = csv.find_column(STRATUM_HEADER);
+        let assigned_col = csv.find_column(ASSIGNED_AT_HEADER);
+        // Dates are optional information: one unreadable value (a ledger
+        // edited by hand) turns the enrollment estimate off, not the run.
+        let mut raw_days: Option<Vec<i32>> = assigned_col.map(|_| Vec::new());
         let mut strata: (Vec<u32>, Vec<String>) = (Vec::new(), Vec::new());
         let mut design_line = 0;
         let mut list = IdTable::default();
@@ -320,6 +328,12 @@ fn parse_ledger(path: &Path, raw: Vec<u8>, id_column: &str, arm_column: &str) ->
                         (ledger.arm_names.len() - 1) as u16
                     }
                 };
+                if let (Some(col), Some(days)) = (assigned_col, raw_days.as_mut()) {
+                    match crate::dates::parse_day(row.text(col)?) {
+                        Some(day) => days.push(day),
+                        None => raw_days = None,
+                    }
+                }
                 list.push(id);
                 raw_arms.push(arm);
                 raw_lines.push(row.line());
@@ -342,6 +356,7 @@ fn parse_ledger(path: &Path, raw: Vec<u8>, id_column: &str, arm_column: &str) ->
         // Index the ids in a tight loop (see `population::read_population`);
         // a customer in two arms is reported before any later error.
         ledger.ids = IdTable::with_capacity(list.len());
+        let mut kept_days = raw_days.as_ref().map(|_| Vec::with_capacity(list.len()));
         for r in 0..list.len() {
             match ledger.ids.insert(list.get(r)) {
                 Ok(_) => {
@@ -349,6 +364,9 @@ fn parse_ledger(path: &Path, raw: Vec<u8>, id_column: &str, arm_column: &str) ->
                     ledger.lines.push(raw_lines[r]);
                     if let Some(&s) = raw_strata.get(r) {
                         strata.0.push(s);
+                    }
+                    if let (Some(kept), Some(days)) = (kept_days.as_mut(), raw_days.as_ref()) {
+                        kept.push(days[r]);
                     }
                 }
                 Err(first) if ledger.arms[first] == raw_arms[r] => ledger.duplicate_rows += 1,
@@ -371,6 +389,7 @@ fn parse_ledger(path: &Path, raw: Vec<u8>, id_column: &str, arm_column: &str) ->
             }
         }
         streamed?;
+        ledger.assigned_days = kept_days;
         if stratum_col.is_some() {
             ledger.strata = Some(strata);
         }
@@ -441,6 +460,12 @@ impl Ledger {
     /// Whether the file has a `design` column (pilot wrote it).
     pub fn has_design_column(&self) -> bool {
         self.has_design_column
+    }
+
+    /// Day numbers (days since 1970-01-01) of each customer's `assigned_at`,
+    /// if the ledger records them.
+    pub fn assigned_days(&self) -> Option<&[i32]> {
+        self.assigned_days.as_deref()
     }
 
     /// Rows repeating a customer already listed in the same arm.

@@ -104,5 +104,5 @@ fn plural(n: u64) -> &'static str {
 }
 
 fn thousands(n: u64) -> String {
-    crate::report::format::number(n as f64, 0)
+    crate::format::number(n as f64, 0)
 }

@@ -1,8 +1,10 @@
-//! Reading outcome data for analysis: outcome exports, summary statistics,
-//! customer attributes, value parsing. Produces per-customer values; turning them into
-//! sufficient statistics is the analysis step's job.
+//! Reading the data of an analysis: the outcome export (or a summary
+//! file), customer attributes, and the ledger join, ending in mergeable
+//! sufficient statistics per metric, arm and segment.
 
+pub mod aggregate;
 pub mod attributes;
+pub mod dataset;
 pub mod outcomes;
 pub mod summary;
 pub mod values;

@@ -21,9 +21,9 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use crate::analysis::aggregate::{GroupStats, LevelStats, MetricStats, SegmentStats};
 use crate::config::{Experiment, MetricKind, Outcomes};
 use crate::error::{Error, Result};
+use crate::ingest::aggregate::{GroupStats, LevelStats, MetricStats, SegmentStats};
 use crate::io::csv_input::{CsvReader, Row, missing_column_message};
 use crate::stats::{BinaryStats, CovariateStats, MeanStats, OrdinalCounts, RatioStats};
 

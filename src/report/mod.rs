@@ -1,6 +1,6 @@
-//! Reports for people: number formatting, escaping and self-contained SVG
-//! charts. Everything here is pure (values in, strings out).
+//! Reports for people: escaping and self-contained SVG charts (number
+//! formatting lives in [`crate::format`], shared with earlier stages).
+//! Everything here is pure (values in, strings out).
 
 pub mod escape;
-pub mod format;
 pub mod svg;

@@ -7,7 +7,7 @@ use super::writer::{
     text_width, truncate,
 };
 use super::{symbol, writer};
-use crate::report::format::{count, number};
+use crate::format::{count, number};
 
 /// One arm's count and target.
 #[derive(Debug, Clone, PartialEq, Default)]

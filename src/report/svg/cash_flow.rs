@@ -7,7 +7,7 @@ use super::writer::{
     points, text,
 };
 use super::{anchored_label, circle, halo, min_span, symbol, writer, zero_line};
-use crate::report::format::{Unit, count, money};
+use crate::format::{Unit, count, money};
 
 /// Cumulative cash at one month, across simulations.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
@@ -29,7 +29,7 @@ pub struct CashFlow {
     pub y_label: String,
     /// Text under the chart (user text).
     pub caption: String,
-    /// Currency symbol or code (see [`crate::report::format::money`]).
+    /// Currency symbol or code (see [`crate::format::money`]).
     pub currency: String,
     /// One entry per month, month 0 first. Months with a non-finite value
     /// are left out (the line joins their neighbours).

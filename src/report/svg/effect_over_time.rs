@@ -6,7 +6,7 @@ use super::writer::{
     Frame, GRID, INK, MARGIN, MUTED, SMALL_SIZE, WIDTH, el, line, num_text, text, truncate,
 };
 use super::{estimate_mark, halo, interval_mark, min_span, symbol, writer, zero_line};
-use crate::report::format::{Minus, Unit, interval};
+use crate::format::{Minus, Unit, interval};
 
 /// The estimate at one look.
 #[derive(Debug, Clone, PartialEq, Default)]

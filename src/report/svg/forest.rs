@@ -11,7 +11,7 @@ use super::{
     zero_line,
 };
 use crate::config::Direction;
-use crate::report::format::{Minus, Unit, interval, signed_pct};
+use crate::format::{Minus, Unit, interval, signed_pct};
 
 /// Which way a guardrail metric gets worse.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

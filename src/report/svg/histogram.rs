@@ -6,7 +6,7 @@ use super::writer::{
     Frame, HATCH_ID, INK, MARGIN, MUTED, SMALL_SIZE, WIDTH, el, line, num_text, rect, text,
 };
 use super::{anchored_label, halo, symbol, writer, zero_line};
-use crate::report::format::{Unit, count, money};
+use crate::format::{Unit, count, money};
 
 /// A histogram of simulated money outcomes, already binned.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -18,7 +18,7 @@ pub struct Histogram {
     /// Text under the chart, e.g. the chance of a loss (user text).
     pub caption: String,
     /// Currency symbol or code for the axis (see
-    /// [`crate::report::format::money`]).
+    /// [`crate::format::money`]).
     pub currency: String,
     /// Bin edges, increasing: bin `i` is `edges[i] .. edges[i + 1]`.
     pub edges: Vec<f64>,

@@ -31,7 +31,7 @@
 //!   item or all-equal values get a padded axis; intervals beyond the axis
 //!   are clipped with an arrow; non-finite values are never drawn.
 //!
-//! Numbers use [`crate::report::format`] with U+2212 minus signs.
+//! Numbers use [`crate::format`] with U+2212 minus signs.
 
 pub mod axis;
 mod balance;
@@ -288,8 +288,8 @@ fn zero_line(x1: f64, y1: f64, x2: f64, y2: f64) -> String {
 /// Smallest range drawn for values in `unit`: two percentage points for
 /// rates, otherwise a fifth of the values' size (1 if they are all zero),
 /// so an all-equal series still gets a readable axis.
-fn min_span(unit: &crate::report::format::Unit, lo: f64, hi: f64) -> f64 {
-    use crate::report::format::Unit;
+fn min_span(unit: &crate::format::Unit, lo: f64, hi: f64) -> f64 {
+    use crate::format::Unit;
     match unit {
         Unit::Share | Unit::Relative | Unit::Points => 0.02,
         Unit::Money(_) | Unit::Number => {

@@ -7,8 +7,8 @@
 
 use std::fmt::Write as _;
 
+use crate::format::{Minus, with_minus};
 use crate::report::escape;
-use crate::report::format::{Minus, with_minus};
 
 /// Width of every chart's coordinate system. Small on purpose: with
 /// `width="100%"` a 440-unit chart in the ~330 px a phone page leaves

@@ -1,0 +1,200 @@
+//! Health checks: is the experiment sound enough to read its results?
+//!
+//! Pure: takes counts and compared metrics, returns findings in plain
+//! sentences. `blocking` findings make the verdict `investigate`.
+
+use serde::Serialize;
+
+use crate::analysis::result::MetricResult;
+use crate::config::Experiment;
+use crate::format::{count, number, p_value, pct};
+use crate::ingest::dataset::{CovariateBalance, DataCounts};
+use crate::stats::BinaryStats;
+use crate::stats::srm::sample_ratio_mismatch;
+
+/// Sample ratio mismatch is flagged below this p-value (a common choice:
+/// strict, because with many customers tiny imbalances are significant and
+/// a real mismatch is usually glaring).
+pub const SRM_THRESHOLD: f64 = 0.001;
+
+/// |SMD| of a covariate above which the arms are called imbalanced.
+pub const COVARIATE_SMD_THRESHOLD: f64 = 0.1;
+
+/// Survey response rates are called different below this p-value.
+pub const RESPONSE_THRESHOLD: f64 = 0.01;
+
+/// The sample ratio check.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Srm {
+    /// Pearson chi-square of arm sizes against the weights.
+    #[serde(rename = "chi2")]
+    pub chi_squared: f64,
+    /// Its p-value.
+    pub p_value: f64,
+    /// True if `p_value < 0.001`.
+    pub mismatch: bool,
+}
+
+/// What the health checks found.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Health {
+    /// The sample ratio check, if computable (customers in the ledger).
+    pub srm: Option<Srm>,
+    /// Findings that make the results untrustworthy (verdict `investigate`).
+    pub blocking: Vec<String>,
+    /// Findings worth knowing that do not block a decision.
+    pub warnings: Vec<String>,
+}
+
+/// Runs every check.
+pub fn check(
+    exp: &Experiment,
+    customers_per_arm: &[u64],
+    counts: &DataCounts,
+    covariates: &[CovariateBalance],
+    metrics: &[MetricResult],
+) -> Health {
+    let mut health = Health::default();
+    let weights: Vec<f64> = exp.arms.iter().map(|a| a.weight).collect();
+    let total: u64 = customers_per_arm.iter().sum();
+    if total == 0 {
+        health
+            .blocking
+            .push("The ledger has no customers in any arm of this experiment.".to_string());
+        return health;
+    }
+    if let Ok(srm) = sample_ratio_mismatch(customers_per_arm, &weights) {
+        let mismatch = srm.p_value < SRM_THRESHOLD;
+        health.srm = Some(Srm {
+            chi_squared: srm.chi_squared,
+            p_value: srm.p_value,
+            mismatch,
+        });
+        if mismatch {
+            let groups: Vec<String> = exp
+                .arms
+                .iter()
+                .zip(customers_per_arm)
+                .map(|(a, &n)| {
+                    format!(
+                        "{} {} (expected about {})",
+                        a.name,
+                        number(n as f64, 0),
+                        number(a.weight * total as f64, 0)
+                    )
+                })
+                .collect();
+            health.blocking.push(format!(
+                "The groups are not the sizes the weights say: {} ({}). Something in the \
+                 assignment or the data export is off (customers moved, lost or added by hand); \
+                 fix that before trusting any result.",
+                groups.join(", "),
+                p_value(srm.p_value)
+            ));
+        }
+    }
+    if counts.source == "rows" && counts.outcome_rows > 0 && counts.customers_with_outcomes == 0 {
+        health.blocking.push(
+            "No outcome row belongs to a customer in the ledger: is the outcome export from the \
+             same system, and is `[outcomes] id_column` the right column?"
+                .to_string(),
+        );
+    }
+    data_warnings(counts, &mut health.warnings);
+    for c in covariates {
+        for (arm, smd) in exp.arms.iter().skip(1).zip(&c.smd) {
+            if let Some(d) = smd
+                && d.abs() > COVARIATE_SMD_THRESHOLD
+            {
+                health.warnings.push(format!(
+                    "The groups differ before the pilot on `{}` (standardized difference {} for {}). \
+                     Randomization makes this rare; the covariate adjustment (CUPED) corrects for it.",
+                    c.column,
+                    number(*d, 2),
+                    arm.name
+                ));
+            }
+        }
+    }
+    for m in metrics {
+        response_rates(m, &mut health.warnings);
+    }
+    health
+}
+
+fn data_warnings(counts: &DataCounts, warnings: &mut Vec<String>) {
+    if counts.duplicate_ledger_rows > 0 {
+        warnings.push(format!(
+            "The ledger lists {} twice in the same group; each customer is counted once.",
+            count(counts.duplicate_ledger_rows, "customer", "customers")
+        ));
+    }
+    if counts.rows_unknown_customer > 0 {
+        warnings.push(format!(
+            "{} of the outcome export belong to customers who are not in the ledger (for example {}); \
+             they are left out. Customers outside the pilot cannot tell us about it.",
+            count(counts.rows_unknown_customer, "row", "rows"),
+            counts.unknown_customer_examples.join(", ")
+        ));
+    }
+    if counts.rows_outside_window > 0 {
+        warnings.push(format!(
+            "{} of the outcome export fall outside the date window and are left out.",
+            count(counts.rows_outside_window, "row", "rows")
+        ));
+    }
+    if counts.source == "rows" {
+        let without = counts
+            .ledger_customers
+            .saturating_sub(counts.customers_with_outcomes);
+        if without > 0 {
+            warnings.push(format!(
+                "{} of {} in the ledger have no outcome rows; they count as zero (or as not \
+                 answering, for surveys).",
+                number(without as f64, 0),
+                count(counts.ledger_customers, "customer", "customers")
+            ));
+        }
+    }
+    if counts.customers_not_in_population > 0 {
+        warnings.push(format!(
+            "{} in the ledger are missing from the population file; their segment shows as \
+             \"(not in population file)\" and their covariate counts as 0.",
+            count(counts.customers_not_in_population, "customer", "customers")
+        ));
+    }
+}
+
+/// Surveys: different response rates between arms can bias the answers
+/// (the pilot may change who answers, not only what they answer).
+fn response_rates(metric: &MetricResult, warnings: &mut Vec<String>) {
+    let Some(control) = metric.arms.first() else {
+        return;
+    };
+    let (Some(nc), Some(rc)) = (control.assigned, control.response_rate) else {
+        return;
+    };
+    for arm in metric.arms.iter().skip(1) {
+        let (Some(nt), Some(rt)) = (arm.assigned, arm.response_rate) else {
+            continue;
+        };
+        let (Ok(c), Ok(t)) = (BinaryStats::new(nc, control.n), BinaryStats::new(nt, arm.n)) else {
+            continue;
+        };
+        let options = crate::stats::Options::default();
+        if let Ok(cmp) = crate::stats::compare_proportions(&c, &t, &options)
+            && cmp.p_value < RESPONSE_THRESHOLD
+        {
+            warnings.push(format!(
+                "`{}`: {} of {} answered against {} of {} ({}); when the pilot changes who \
+                 answers, the answers can mislead (non-response bias).",
+                metric.name,
+                pct(rt),
+                arm.arm,
+                pct(rc),
+                control.arm,
+                p_value(cmp.p_value)
+            ));
+        }
+    }
+}

@@ -1,0 +1,278 @@
+//! Everything an analysis reads from disk, joined and aggregated.
+//!
+//! The ledger says who is in which arm; the outcome export (or a summary
+//! file) says what happened; the population file adds segment values and
+//! pre-period covariates. The result is statistics per metric, arm and
+//! segment plus counts of everything that did not join, so the report can
+//! say what was left out instead of dropping it silently.
+
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::assign::balance::smd;
+use crate::assign::ledger::{Ledger, read_ledger};
+use crate::config::Experiment;
+use crate::error::{Error, Result};
+use crate::ingest::aggregate::{CustomerView, MetricStats, aggregate_metric};
+use crate::ingest::attributes::{Attributes, read_attributes};
+use crate::ingest::outcomes::read_outcomes;
+use crate::ingest::summary::read_summary;
+use crate::io::fingerprint::{file_fingerprint, text_fingerprint};
+use crate::stats::summary::MeanAccumulator;
+
+/// Counts of what was read and what did not join.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct DataCounts {
+    /// `rows` (an outcome export) or `summary` (pre-aggregated statistics).
+    pub source: &'static str,
+    /// Distinct customers in the ledger.
+    pub ledger_customers: u64,
+    /// Ledger rows repeating a customer in the same arm (counted once).
+    pub duplicate_ledger_rows: u64,
+    /// Outcome rows read.
+    pub outcome_rows: u64,
+    /// Outcome rows outside the date window.
+    pub rows_outside_window: u64,
+    /// Outcome rows of customers not in the ledger.
+    pub rows_unknown_customer: u64,
+    /// A few of those customer ids.
+    pub unknown_customer_examples: Vec<String>,
+    /// Ledger customers with at least one outcome row.
+    pub customers_with_outcomes: u64,
+    /// Ledger customers missing from the population file (segments and
+    /// covariates unknown for them).
+    pub customers_not_in_population: u64,
+}
+
+/// How customers joined the pilot over time, from the ledger's dates.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Enrollment {
+    /// Day number of the first assignment.
+    pub first_day: i32,
+    /// Day number of the latest assignment.
+    pub last_day: i32,
+    /// Customers assigned after the first day.
+    pub after_first_day: u64,
+}
+
+impl Enrollment {
+    /// New customers per day since the first day, if enrollment went on
+    /// for more than one day.
+    pub fn per_day(&self) -> Option<f64> {
+        let days = self.last_day - self.first_day;
+        (days > 0 && self.after_first_day > 0)
+            .then(|| self.after_first_day as f64 / f64::from(days))
+    }
+}
+
+/// A pre-period covariate compared between arms.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CovariateBalance {
+    /// Population column.
+    pub column: String,
+    /// Per treatment arm (in order, control excluded): standardized mean
+    /// difference against the control.
+    pub smd: Vec<Option<f64>>,
+}
+
+/// The joined, aggregated data of one analysis.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Dataset {
+    /// Customers per arm (ledger), in experiment order.
+    pub customers_per_arm: Vec<u64>,
+    /// Per metric, in experiment order.
+    pub metrics: Vec<MetricStats>,
+    /// What was read and what did not join.
+    pub counts: DataCounts,
+    /// Enrollment over time, if the ledger has dates.
+    pub enrollment: Option<Enrollment>,
+    /// Covariates of CUPED metrics, compared between arms.
+    pub covariates: Vec<CovariateBalance>,
+    /// One fingerprint over every input file's content.
+    pub fingerprint: String,
+}
+
+/// Reads and joins everything `exp` names.
+pub fn load(exp: &Experiment) -> Result<Dataset> {
+    let Some(outcomes) = &exp.outcomes else {
+        return Err(Error::in_file(
+            &exp.path,
+            "there is no [outcomes] section, so there is nothing to analyze yet",
+        )
+        .with_note(
+            "add [outcomes] with the file of your outcome export (see docs/experiment-file.md)",
+        ));
+    };
+    let ledger_path = &exp.assignment.file;
+    if !ledger_path.exists() {
+        return Err(Error::in_file(ledger_path, "the ledger does not exist yet")
+            .with_note(format!("run `pilot assign {}` first", exp.path.display())));
+    }
+    let ledger = read_ledger(
+        ledger_path,
+        &exp.assignment.id_column,
+        &exp.assignment.arm_column,
+    )?;
+    let arm_of: Vec<u16> = ledger
+        .arm_indices(&exp.arms)?
+        .into_iter()
+        .map(|a| a as u16)
+        .collect();
+    let mut customers_per_arm = vec![0u64; exp.arms.len()];
+    for &a in &arm_of {
+        customers_per_arm[usize::from(a)] += 1;
+    }
+    let mut counts = DataCounts {
+        ledger_customers: ledger.len() as u64,
+        duplicate_ledger_rows: ledger.duplicate_rows(),
+        ..DataCounts::default()
+    };
+    let mut fingerprints = vec![file_fingerprint(ledger_path)?];
+    let covariate_columns: Vec<String> = {
+        let mut columns: Vec<String> = Vec::new();
+        for m in &exp.metrics {
+            if let Some(c) = &m.covariate
+                && !columns.contains(c)
+            {
+                columns.push(c.clone());
+            }
+        }
+        columns
+    };
+
+    let (metrics, covariates) = if let Some(summary) = &outcomes.summary {
+        counts.source = "summary";
+        fingerprints.push(file_fingerprint(summary)?);
+        (read_summary(summary, outcomes, exp)?, Vec::new())
+    } else if let Some(file) = &outcomes.file {
+        counts.source = "rows";
+        let attributes = if exp.analysis.segments.is_empty() && covariate_columns.is_empty() {
+            None
+        } else {
+            fingerprints.push(file_fingerprint(&exp.population.file)?);
+            Some(read_attributes(
+                &exp.population.file,
+                &exp.population.id_column,
+                &exp.analysis.segments,
+                &covariate_columns,
+                ledger.ids(),
+            )?)
+        };
+        fingerprints.push(file_fingerprint(file)?);
+        let data = read_outcomes(file, outcomes, exp, ledger.ids())?;
+        counts.outcome_rows = data.counts.rows;
+        counts.rows_outside_window = data.counts.rows_outside_window;
+        counts.rows_unknown_customer = data.counts.rows_unknown_customer;
+        counts.unknown_customer_examples = data.counts.unknown_examples;
+        counts.customers_with_outcomes = data.counts.customers_with_rows;
+        counts.customers_not_in_population =
+            attributes.as_ref().map_or(0, |a| a.customers_not_found);
+        let segments: Vec<(String, &[String], &[u32])> = attributes
+            .as_ref()
+            .map(|a| {
+                a.segments
+                    .iter()
+                    .map(|s| (s.column.clone(), s.levels.as_slice(), s.codes.as_slice()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let view = CustomerView {
+            arms: &arm_of,
+            segments: &segments,
+        };
+        let metrics = exp
+            .metrics
+            .iter()
+            .zip(&data.metrics)
+            .map(|(metric, values)| {
+                let covariate = metric
+                    .covariate
+                    .as_deref()
+                    .and_then(|c| attributes.as_ref()?.covariate(c))
+                    .map(|c| c.values.as_slice());
+                aggregate_metric(
+                    metric,
+                    &values.values,
+                    values.denominators.as_deref(),
+                    covariate,
+                    &view,
+                    exp.arms.len(),
+                )
+            })
+            .collect();
+        let covariates = attributes
+            .as_ref()
+            .map(|a| covariate_balance(a, &arm_of, exp.arms.len()))
+            .unwrap_or_default();
+        (metrics, covariates)
+    } else {
+        return Err(Error::in_file(
+            &exp.path,
+            "[outcomes] names neither `file` nor `summary`",
+        ));
+    };
+
+    Ok(Dataset {
+        customers_per_arm,
+        metrics,
+        counts,
+        enrollment: enrollment(&ledger),
+        covariates,
+        fingerprint: text_fingerprint(&fingerprints.join(" ")),
+    })
+}
+
+fn enrollment(ledger: &Ledger) -> Option<Enrollment> {
+    let days = ledger.assigned_days()?;
+    let first_day = *days.iter().min()?;
+    let last_day = *days.iter().max()?;
+    Some(Enrollment {
+        first_day,
+        last_day,
+        after_first_day: days.iter().filter(|&&d| d > first_day).count() as u64,
+    })
+}
+
+/// SMD of each covariate between each treatment arm and the control (as in
+/// the balance report of `pilot assign`). Randomization makes large values
+/// rare; one is a warning sign about the split or the data.
+fn covariate_balance(
+    attributes: &Attributes,
+    arm_of: &[u16],
+    arms: usize,
+) -> Vec<CovariateBalance> {
+    attributes
+        .covariates
+        .iter()
+        .map(|cov| {
+            let mut acc = vec![MeanAccumulator::default(); arms];
+            for (value, &arm) in cov.values.iter().zip(arm_of) {
+                if let Some(v) = value {
+                    acc[usize::from(arm)].push(*v);
+                }
+            }
+            let stats: Vec<_> = acc.iter().map(MeanAccumulator::finish).collect();
+            let smd = (1..arms)
+                .map(|t| {
+                    let (c, t) = (&stats[0], &stats[t]);
+                    smd(t.mean()?, t.variance()?, c.mean()?, c.variance()?)
+                })
+                .collect();
+            CovariateBalance {
+                column: cov.column.clone(),
+                smd,
+            }
+        })
+        .collect()
+}
+
+/// The path of the experiment's history file: `<stem>.history.jsonl` beside
+/// the experiment file.
+pub fn history_path(experiment: &Path) -> std::path::PathBuf {
+    let stem = experiment
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "experiment".to_string());
+    experiment.with_file_name(format!("{stem}.history.jsonl"))
+}
