@@ -3,4 +3,5 @@
 //! Everything here is pure (values in, strings out).
 
 pub mod escape;
+pub mod model;
 pub mod svg;

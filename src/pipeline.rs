@@ -1,0 +1,287 @@
+//! The analysis pipeline after the data is read: compare metrics, check
+//! health, project ROI, decide, and assemble the report.
+//!
+//! Pure: the caller reads the data ([`crate::ingest::dataset::load`]) and
+//! supplies the clock; everything here is a function of those values, so it
+//! is tested without files.
+
+use crate::analysis::health;
+use crate::analysis::metrics::{analyze_metric, apply_correction};
+use crate::analysis::needed::{NeedInputs, sample_need};
+use crate::analysis::result::{ArmComparison, MetricResult};
+use crate::config::{Correction, Experiment, Role};
+use crate::decision::{ArmEvidence, DecisionInput, RoiEvidence, decide};
+use crate::ingest::dataset::Dataset;
+use crate::io::fingerprint::text_fingerprint;
+use crate::report::model::{
+    AnalysisReport, ArmInfo, ArmRoi, ExperimentInfo, SCHEMA_VERSION, Settings,
+};
+use crate::roi::{MetricEffect, project};
+use crate::stats::Options;
+
+/// Inputs besides the experiment and its data.
+#[derive(Debug, Clone)]
+pub struct Context {
+    /// The current time, RFC 3339 UTC.
+    pub now: String,
+    /// Eligible customers today (the ROI's default rollout size), if known.
+    pub eligible_customers: Option<u64>,
+}
+
+/// Builds the report of `exp` on `data`.
+pub fn build_report(exp: &Experiment, data: &Dataset, ctx: &Context) -> AnalysisReport {
+    let options = Options {
+        alpha: exp.analysis.alpha,
+        sequential: exp.analysis.sequential,
+        tuning: exp.analysis.sequential_tuning,
+    };
+    let arm_names: Vec<String> = exp.arms.iter().map(|a| a.name.clone()).collect();
+    let mut metrics: Vec<MetricResult> = exp
+        .metrics
+        .iter()
+        .zip(&data.metrics)
+        .map(|(m, s)| analyze_metric(m, s, &arm_names, &options))
+        .collect();
+    apply_correction(
+        &mut metrics,
+        &exp.metrics,
+        exp.analysis.correction,
+        options.alpha,
+    );
+    let health = health::check(
+        exp,
+        &data.customers_per_arm,
+        &data.counts,
+        &data.covariates,
+        &metrics,
+    );
+    let roi_by_arm = project_rois(exp, &metrics, ctx);
+
+    let primary_index = exp.metrics.iter().position(|m| m.role == Role::Primary);
+    let decision = primary_index.map(|p| {
+        let primary = &metrics[p];
+        let arms: Vec<ArmEvidence<'_>> = (1..exp.arms.len())
+            .filter_map(|t| {
+                let comparison = primary.comparisons.get(t - 1)?;
+                Some(ArmEvidence {
+                    arm: &exp.arms[t].name,
+                    customers: data.customers_per_arm[t],
+                    primary: comparison,
+                    guardrails: metrics
+                        .iter()
+                        .zip(&exp.metrics)
+                        .filter(|(_, m)| m.role == Role::Guardrail)
+                        .filter_map(|(r, _)| Some((r, r.comparisons.get(t - 1)?)))
+                        .collect(),
+                    roi: roi_by_arm
+                        .get(t - 1)
+                        .and_then(|r| r.roi.as_ref())
+                        .map(|r| RoiEvidence {
+                            probability_positive: r.probability_positive,
+                            npv_median: r.npv.p50,
+                        }),
+                })
+            })
+            .collect();
+        let best = arms
+            .iter()
+            .max_by(|a, b| {
+                let score = |e: &ArmEvidence<'_>| e.primary.chance_to_beat_control.unwrap_or(0.0);
+                score(a).total_cmp(&score(b))
+            })
+            .map(|a| a.primary);
+        let need = best.and_then(|c| need_for(exp, p, primary, c));
+        decide(&DecisionInput {
+            primary,
+            control: (&exp.arms[0].name, data.customers_per_arm[0]),
+            arms,
+            blocking: &health.blocking,
+            min_customers_per_arm: exp.decision.min_customers_per_arm,
+            min_probability_positive_npv: exp.decision.min_probability_positive_npv,
+            alpha: options.alpha,
+            need,
+            enrollment_per_arm_per_day: enrollment_per_arm_per_day(exp, data),
+            currency: exp.roi.as_ref().map_or("$", |r| r.currency.as_str()),
+        })
+    });
+    let decision = decision.unwrap_or_else(|| crate::decision::Decision {
+        verdict: if health.blocking.is_empty() {
+            crate::decision::Verdict::Continue
+        } else {
+            crate::decision::Verdict::Investigate
+        },
+        arm: None,
+        reasons: vec![
+            "The experiment file declares no primary metric, so there is nothing to decide on."
+                .into(),
+        ],
+        more_customers_per_arm: None,
+        more_days: None,
+    });
+    let roi = decision
+        .arm
+        .as_ref()
+        .and_then(|arm| roi_by_arm.iter().find(|r| &r.arm == arm))
+        .or_else(|| roi_by_arm.first())
+        .and_then(|r| r.roi.clone());
+    let mut warnings = health.blocking.clone();
+    warnings.extend(health.warnings.iter().cloned());
+    warnings.extend(roi_by_arm.iter().filter_map(|r| {
+        r.not_computable
+            .as_ref()
+            .map(|why| format!("No ROI projection for {}: {why}", r.arm))
+    }));
+
+    AnalysisReport {
+        schema_version: SCHEMA_VERSION,
+        pilot_version: env!("CARGO_PKG_VERSION"),
+        generated_at: ctx.now.clone(),
+        experiment: ExperimentInfo {
+            name: exp.meta.name.clone(),
+            description: exp.meta.description.clone(),
+            file: exp.path.display().to_string(),
+            fingerprint: text_fingerprint(&exp.source),
+        },
+        settings: Settings {
+            alpha: options.alpha,
+            sequential: options.sequential,
+            sequential_tuning: options.tuning,
+            correction: match exp.analysis.correction {
+                Correction::Holm => "holm",
+                Correction::BenjaminiHochberg => "bh",
+                Correction::Bonferroni => "bonferroni",
+                Correction::None => "none",
+            },
+        },
+        arms: exp
+            .arms
+            .iter()
+            .zip(&data.customers_per_arm)
+            .map(|(a, &n)| ArmInfo {
+                name: a.name.clone(),
+                customers: n,
+                weight: a.weight,
+            })
+            .collect(),
+        srm: health.srm,
+        data: data.counts.clone(),
+        data_fingerprint: data.fingerprint.clone(),
+        metrics,
+        roi,
+        roi_by_arm,
+        decision,
+        warnings,
+        history: None,
+    }
+}
+
+/// ROI per treatment arm from the fixed-horizon effects of the benefit
+/// metrics.
+fn project_rois(exp: &Experiment, metrics: &[MetricResult], ctx: &Context) -> Vec<ArmRoi> {
+    let Some(roi) = &exp.roi else {
+        return Vec::new();
+    };
+    (1..exp.arms.len())
+        .map(|t| {
+            let arm = exp.arms[t].name.clone();
+            let customers = roi.customers.or(ctx.eligible_customers.map(|n| n as f64));
+            let Some(customers) = customers else {
+                return ArmRoi {
+                    arm,
+                    roi: None,
+                    not_computable: Some(
+                        "the number of customers reached is unknown; set [roi] customers"
+                            .to_string(),
+                    ),
+                };
+            };
+            let effects: Result<Vec<MetricEffect>, String> = roi
+                .benefits
+                .iter()
+                .map(|b| {
+                    let (m, result) = exp
+                        .metrics
+                        .iter()
+                        .zip(metrics)
+                        .find(|(m, _)| m.name == b.metric)
+                        .ok_or_else(|| format!("metric `{}` is not declared", b.metric))?;
+                    let c = &result.comparisons[t - 1];
+                    let fixed = c.fixed_horizon.ok_or_else(|| {
+                        format!(
+                            "`{}` cannot be compared yet ({})",
+                            b.metric,
+                            c.not_computable.as_deref().unwrap_or("no data")
+                        )
+                    })?;
+                    Ok(MetricEffect {
+                        metric: b.metric.clone(),
+                        direction: m.direction,
+                        lift: fixed.estimate,
+                        se: fixed.std_error,
+                        control_mean: result.arms.first().and_then(|a| a.mean),
+                    })
+                })
+                .collect();
+            match effects.map(|e| project(roi, customers, &e)) {
+                Ok(Ok(report)) => ArmRoi {
+                    arm,
+                    roi: Some(report),
+                    not_computable: None,
+                },
+                Ok(Err(e)) => ArmRoi {
+                    arm,
+                    roi: None,
+                    not_computable: Some(e.message().to_string()),
+                },
+                Err(why) => ArmRoi {
+                    arm,
+                    roi: None,
+                    not_computable: Some(why),
+                },
+            }
+        })
+        .collect()
+}
+
+fn need_for(
+    exp: &Experiment,
+    primary_index: usize,
+    primary: &MetricResult,
+    c: &ArmComparison,
+) -> Option<crate::analysis::needed::SampleNeed> {
+    let metric = &exp.metrics[primary_index];
+    let control = primary.arms.first()?;
+    let treated = primary.arms.iter().find(|a| a.arm == c.arm)?;
+    sample_need(&NeedInputs {
+        kind: metric.kind,
+        control_mean: control.mean?,
+        control_sd: control.sd?,
+        treatment_sd: treated.sd.or(control.sd)?,
+        current_effect: c.absolute.map_or(0.0, |a| a.estimate),
+        mde: metric.mde,
+        mde_absolute: metric.mde_absolute,
+        alpha: exp.analysis.alpha,
+        power: exp.analysis.power,
+        sequential_tuning: exp
+            .analysis
+            .sequential
+            .then_some(exp.analysis.sequential_tuning),
+    })
+}
+
+/// New customers per day reaching the smallest arm: from the ledger's dates
+/// when enrollment went on for more than a day, else from `[population]
+/// new_per_week` and the coverage.
+fn enrollment_per_arm_per_day(exp: &Experiment, data: &Dataset) -> Option<f64> {
+    let total_per_day = data.enrollment.and_then(|e| e.per_day()).or_else(|| {
+        exp.population
+            .new_per_week
+            .map(|w| w / 7.0 * exp.assignment.coverage)
+    })?;
+    let smallest = exp
+        .arms
+        .iter()
+        .map(|a| a.weight)
+        .fold(f64::INFINITY, f64::min);
+    Some(total_per_day * smallest)
+}
