@@ -224,7 +224,7 @@ fn rank(arm: &ArmEvidence<'_>) -> f64 {
 
 fn judge(input: &DecisionInput<'_>, arm: &ArmEvidence<'_>) -> (ArmCall, Vec<String>) {
     let primary = input.primary;
-    let mut reasons = vec![effect_sentence(primary, arm.primary, input.alpha, &arm.arm)];
+    let mut reasons = vec![effect_sentence(primary, arm.primary, input.alpha, arm.arm)];
     let harmed: Vec<String> = arm
         .guardrails
         .iter()
