@@ -20,6 +20,7 @@ pub mod dates;
 pub mod decision;
 pub mod error;
 pub mod format;
+pub mod history;
 pub mod ids;
 pub mod ingest;
 pub mod io;

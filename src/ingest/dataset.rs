@@ -6,8 +6,6 @@
 //! segment plus counts of everything that did not join, so the report can
 //! say what was left out instead of dropping it silently.
 
-use std::path::Path;
-
 use serde::Serialize;
 
 use crate::assign::balance::smd;
@@ -265,14 +263,4 @@ fn covariate_balance(
             }
         })
         .collect()
-}
-
-/// The path of the experiment's history file: `<stem>.history.jsonl` beside
-/// the experiment file.
-pub fn history_path(experiment: &Path) -> std::path::PathBuf {
-    let stem = experiment
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "experiment".to_string());
-    experiment.with_file_name(format!("{stem}.history.jsonl"))
 }
