@@ -2,6 +2,7 @@
 //! subcommand. Each subcommand resolves its arguments, calls the library and
 //! prints; none of them computes anything itself.
 
+mod analyze;
 mod assign;
 mod init;
 mod validate;
@@ -49,6 +50,27 @@ enum Command {
         /// The experiment file (TOML).
         file: PathBuf,
     },
+    /// Analyze outcomes: effects, health checks, ROI and a verdict.
+    #[command(
+        after_help = "Examples:\n  pilot analyze experiments/sms-reminder.toml\n  pilot analyze experiments/sms-reminder.toml --format json > report.json\n  pilot analyze experiments/sms-reminder.toml --format markdown > report.md\n\n\
+Safe to rerun whenever new data arrives: with `sequential = true` (the default) the\n\
+intervals and p-values stay valid however often you look. Each run with new data or a\n\
+changed experiment file is recorded in <experiment>.history.jsonl.\n\n\
+With --check the exit code tells the verdict: 10 rollout, 11 continue, 12 stop, 13 investigate."
+    )]
+    Analyze {
+        /// The experiment file (TOML).
+        file: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "terminal")]
+        format: analyze::Format,
+        /// Exit with a code per verdict (10 rollout, 11 continue, 12 stop, 13 investigate).
+        #[arg(long)]
+        check: bool,
+        /// Do not record this run in the history file.
+        #[arg(long)]
+        no_history: bool,
+    },
     /// Assign eligible customers to arms and append them to the ledger.
     #[command(
         after_help = "Example:\n  pilot assign experiments/sms-reminder.toml\n\n\
@@ -78,16 +100,28 @@ pub fn main() -> i32 {
         }
     };
     let result = match cli.command {
-        Command::Init { name, dir } => init::run(&name, &dir),
-        Command::Validate { file } => validate::run(&file),
+        Command::Init { name, dir } => init::run(&name, &dir).map(|()| 0),
+        Command::Validate { file } => validate::run(&file).map(|()| 0),
+        Command::Analyze {
+            file,
+            format,
+            check,
+            no_history,
+        } => analyze::run(&analyze::AnalyzeArgs {
+            file: &file,
+            format,
+            check,
+            no_history,
+            now: now(),
+        }),
         Command::Assign {
             file,
             reassign,
             dry_run,
-        } => assign::run(&file, reassign, dry_run, now()),
+        } => assign::run(&file, reassign, dry_run, now()).map(|()| 0),
     };
     match result {
-        Ok(()) => 0,
+        Ok(code) => code,
         Err(err) => report(&err),
     }
 }

@@ -221,6 +221,13 @@ pub fn load(exp: &Experiment) -> Result<Dataset> {
     })
 }
 
+/// Customers in the population file who pass the eligibility filters today
+/// (the default rollout size of the ROI projection).
+pub fn eligible_customers(exp: &Experiment) -> Result<u64> {
+    let population = crate::assign::population::read_population(&exp.population, &[])?;
+    Ok(population.eligible.iter().filter(|&&e| e).count() as u64)
+}
+
 fn enrollment(ledger: &Ledger) -> Option<Enrollment> {
     let days = ledger.assigned_days()?;
     let first_day = *days.iter().min()?;

@@ -1,0 +1,351 @@
+//! `pilot analyze` on generated data with known effects: the verdict, the
+//! JSON schema, the history, health checks and `--check` exit codes.
+
+mod common;
+
+use common::Sandbox;
+use serde_json::Value;
+
+const EXPERIMENT: &str = r#"[experiment]
+name = "reminder"
+
+[[arms]]
+name = "control"
+[[arms]]
+name = "sms"
+
+[population]
+file = "customers.csv"
+
+[assignment]
+file = "assignments.csv"
+
+[outcomes]
+file = "outcomes.csv"
+
+[[metrics]]
+name = "bought"
+kind = "binary"
+role = "primary"
+direction = "increase"
+mde = 0.2
+
+[[metrics]]
+name = "revenue"
+kind = "mean"
+direction = "increase"
+
+[[metrics]]
+name = "complaints"
+kind = "binary"
+role = "guardrail"
+direction = "decrease"
+margin = 0.1
+
+[analysis]
+segments = ["segment"]
+
+[decision]
+min_customers_per_arm = 100
+"#;
+
+/// SplitMix64: a tiny deterministic generator, enough for test data.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> f64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        ((z ^ (z >> 31)) >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
+/// Effects: probability of buying and of complaining per arm.
+struct Truth {
+    bought: [f64; 2],
+    complaints: [f64; 2],
+}
+
+/// A sandbox with customers assigned and outcomes generated from `truth`.
+fn pilot_with(n: usize, truth: &Truth, seed: u64) -> Sandbox {
+    let s = Sandbox::new();
+    let mut customers = String::from("customer_id,segment\n");
+    for i in 0..n {
+        customers.push_str(&format!("C{i:05},{}\n", ["retail", "online"][i % 2]));
+    }
+    s.write("exp.toml", EXPERIMENT)
+        .write("customers.csv", customers);
+    s.pilot(&["assign", "exp.toml"]).ok();
+    let ledger = s.read("assignments.csv");
+    let mut rng = Rng(seed);
+    let mut outcomes = String::from("customer_id,bought,revenue,complaints\n");
+    for line in ledger.lines().skip(1) {
+        let mut cells = line.split(',');
+        let id = cells.next().unwrap();
+        let arm = usize::from(cells.next() == Some("sms"));
+        let bought = rng.next() < truth.bought[arm];
+        let revenue = if bought {
+            20.0 + 40.0 * rng.next()
+        } else {
+            0.0
+        };
+        let complained = rng.next() < truth.complaints[arm];
+        outcomes.push_str(&format!(
+            "{id},{},{revenue:.2},{}\n",
+            u8::from(bought),
+            u8::from(complained)
+        ));
+    }
+    outcomes.push_str("STRANGER,1,10,0\n");
+    s.write("outcomes.csv", outcomes);
+    s
+}
+
+fn json(s: &Sandbox) -> Value {
+    let out = s.pilot(&["analyze", "exp.toml", "--format", "json"]);
+    serde_json::from_str(out.ok()).expect("valid JSON")
+}
+
+#[test]
+fn a_clear_win_is_a_rollout_with_the_documented_json_fields() {
+    let s = pilot_with(
+        3000,
+        &Truth {
+            bought: [0.20, 0.30],
+            complaints: [0.02, 0.02],
+        },
+        1,
+    );
+    let report = json(&s);
+    assert_eq!(
+        report["decision"]["verdict"], "rollout",
+        "{:#}",
+        report["decision"]
+    );
+    assert_eq!(report["decision"]["arm"], "sms");
+    assert_eq!(report["experiment"]["name"], "reminder");
+    let arms = report["arms"].as_array().unwrap();
+    assert_eq!(arms.len(), 2);
+    assert_eq!(
+        arms.iter()
+            .map(|a| a["customers"].as_u64().unwrap())
+            .sum::<u64>(),
+        3000
+    );
+    for key in ["chi2", "p_value", "mismatch"] {
+        assert!(report["srm"].get(key).is_some(), "srm.{key}");
+    }
+    let bought = &report["metrics"][0];
+    assert_eq!(
+        (
+            bought["name"].as_str(),
+            bought["kind"].as_str(),
+            bought["role"].as_str()
+        ),
+        (Some("bought"), Some("binary"), Some("primary"))
+    );
+    for key in ["arm", "n", "mean", "sd"] {
+        assert!(bought["arms"][0].get(key).is_some(), "arms[].{key}");
+    }
+    let c = &bought["comparisons"][0];
+    for key in [
+        "arm",
+        "test",
+        "absolute",
+        "relative",
+        "p_value",
+        "p_value_adjusted",
+        "chance_to_beat_control",
+    ] {
+        assert!(c.get(key).is_some(), "comparisons[].{key}");
+    }
+    for key in ["estimate", "ci_low", "ci_high"] {
+        assert!(
+            c["absolute"].get(key).is_some() && c["relative"].get(key).is_some(),
+            "{key}"
+        );
+    }
+    assert_eq!(c["test"], "sequential");
+    let lift = c["absolute"]["estimate"].as_f64().unwrap();
+    assert!(
+        (0.06..0.14).contains(&lift),
+        "true lift 0.10, estimated {lift}"
+    );
+    assert!(c["absolute"]["ci_low"].as_f64().unwrap() > 0.0);
+    let segments = bought["segments"].as_array().unwrap();
+    assert_eq!(segments.len(), 2, "{segments:?}");
+    assert!(
+        segments
+            .iter()
+            .all(|s| s["column"] == "segment" && s["comparisons"].as_array().unwrap().len() == 1)
+    );
+    assert!(
+        report["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|w| w.as_str().unwrap().contains("STRANGER"))
+    );
+}
+
+#[test]
+fn no_effect_means_continue_with_customers_still_needed() {
+    let s = pilot_with(
+        600,
+        &Truth {
+            bought: [0.20, 0.20],
+            complaints: [0.02, 0.02],
+        },
+        2,
+    );
+    let report = json(&s);
+    assert_eq!(
+        report["decision"]["verdict"], "continue",
+        "{:#}",
+        report["decision"]
+    );
+    let more = report["decision"]["more_customers_per_arm"]
+        .as_u64()
+        .unwrap();
+    // 20% relative of a 20% rate: about 1,100-1,700 per arm with sequential testing.
+    assert!(more > 500, "{more}");
+}
+
+#[test]
+fn a_harmed_guardrail_stops_even_when_the_primary_improves() {
+    let s = pilot_with(
+        3000,
+        &Truth {
+            bought: [0.20, 0.30],
+            complaints: [0.02, 0.10],
+        },
+        3,
+    );
+    let report = json(&s);
+    assert_eq!(
+        report["decision"]["verdict"], "stop",
+        "{:#}",
+        report["decision"]
+    );
+    let reasons = report["decision"]["reasons"].to_string();
+    assert!(
+        reasons.contains("Guardrail complaints got worse beyond its 10.0% margin"),
+        "{reasons}"
+    );
+}
+
+#[test]
+fn a_sample_ratio_mismatch_means_investigate_and_check_exit_codes_follow_the_verdict() {
+    let s = pilot_with(
+        2000,
+        &Truth {
+            bought: [0.20, 0.30],
+            complaints: [0.02, 0.02],
+        },
+        4,
+    );
+    let ok = s.pilot(&[
+        "analyze",
+        "exp.toml",
+        "--format",
+        "json",
+        "--check",
+        "--no-history",
+    ]);
+    assert_eq!(ok.code, 10, "{}", ok.stderr);
+    // Lose a third of the sms customers, as a broken export would.
+    let ledger = s.read("assignments.csv");
+    let mut dropped = 0;
+    let kept: Vec<&str> = ledger
+        .lines()
+        .filter(|l| {
+            let drop = l.contains(",sms,") && dropped % 3 == 0;
+            if l.contains(",sms,") {
+                dropped += 1;
+            }
+            !drop
+        })
+        .collect();
+    s.write("assignments.csv", kept.join("\n") + "\n");
+    let out = s.pilot(&[
+        "analyze",
+        "exp.toml",
+        "--format",
+        "json",
+        "--check",
+        "--no-history",
+    ]);
+    assert_eq!(out.code, 13, "{}", out.stderr);
+    let report: Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(report["srm"]["mismatch"], true);
+    assert_eq!(report["decision"]["verdict"], "investigate");
+}
+
+#[test]
+fn reruns_on_the_same_data_add_no_look_and_new_data_does() {
+    let s = pilot_with(
+        400,
+        &Truth {
+            bought: [0.2, 0.2],
+            complaints: [0.02, 0.02],
+        },
+        5,
+    );
+    let first = json(&s);
+    assert_eq!(first["history"]["recorded"], true);
+    assert_eq!(first["history"]["looks"], 1);
+    let again = json(&s);
+    assert_eq!(again["history"]["recorded"], false);
+    assert_eq!(s.read("exp.history.jsonl").lines().count(), 1);
+    s.write("outcomes.csv", s.read("outcomes.csv") + "C00001,1,5,0\n");
+    let third = json(&s);
+    assert_eq!(third["history"]["looks"], 2);
+    // Changing the weights mid-way is reported on every later run.
+    let reweighted = EXPERIMENT
+        .replacen("name = \"control\"", "name = \"control\"\nweight = 1", 1)
+        .replacen("name = \"sms\"", "name = \"sms\"\nweight = 2", 1);
+    s.write("exp.toml", reweighted);
+    let changed = s.pilot(&["analyze", "exp.toml", "--format", "json"]);
+    let report: Value = serde_json::from_str(changed.ok()).unwrap();
+    let warnings = report["warnings"].to_string();
+    assert!(
+        warnings.contains("The experiment changed mid-way"),
+        "{warnings}"
+    );
+}
+
+#[test]
+fn an_arm_the_experiment_does_not_declare_is_an_error_and_nothing_is_recorded() {
+    let s = pilot_with(
+        200,
+        &Truth {
+            bought: [0.2, 0.2],
+            complaints: [0.02, 0.02],
+        },
+        6,
+    );
+    let ledger = s.read("assignments.csv").replacen(",sms,", ",sms-v2,", 1);
+    s.write("assignments.csv", ledger);
+    let out = s.pilot(&["analyze", "exp.toml"]);
+    let stderr = out.fails(1);
+    assert!(
+        stderr.contains("unknown arm `sms-v2`; the experiment has arms control, sms"),
+        "{stderr}"
+    );
+    assert!(!s.exists("exp.history.jsonl"));
+}
+
+#[test]
+fn analyze_before_assign_says_what_to_do() {
+    let s = Sandbox::new();
+    s.write("exp.toml", EXPERIMENT)
+        .write("customers.csv", "customer_id,segment\nA,retail\n");
+    s.write("outcomes.csv", "customer_id,bought,revenue,complaints\n");
+    let out = s.pilot(&["analyze", "exp.toml"]);
+    assert_eq!(
+        out.fails(1),
+        "error: assignments.csv: the ledger does not exist yet\nhelp: run `pilot assign exp.toml` first\n"
+    );
+}
