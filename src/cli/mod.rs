@@ -5,6 +5,7 @@
 mod analyze;
 mod assign;
 mod init;
+mod plan;
 mod validate;
 
 use std::path::PathBuf;
@@ -71,6 +72,20 @@ With --check the exit code tells the verdict: 10 rollout, 11 continue, 12 stop, 
         #[arg(long)]
         no_history: bool,
     },
+    /// Before the pilot: customers needed, detectable effects, break-even lift, duration.
+    #[command(
+        after_help = "Examples:\n  pilot plan experiments/sms-reminder.toml\n  pilot plan experiments/sms-reminder.toml --format json\n\n\
+Uses each metric's planning inputs (baseline, baseline_sd, mde or mde_absolute), [analysis]\n\
+alpha and power, the eligible customers of the population file, [population] new_per_week\n\
+and, with [roi], the lift at which the initiative pays for itself."
+    )]
+    Plan {
+        /// The experiment file (TOML).
+        file: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "terminal")]
+        format: analyze::Format,
+    },
     /// Assign eligible customers to arms and append them to the ledger.
     #[command(
         after_help = "Example:\n  pilot assign experiments/sms-reminder.toml\n\n\
@@ -102,6 +117,7 @@ pub fn main() -> i32 {
     let result = match cli.command {
         Command::Init { name, dir } => init::run(&name, &dir).map(|()| 0),
         Command::Validate { file } => validate::run(&file).map(|()| 0),
+        Command::Plan { file, format } => plan::run(&file, format).map(|()| 0),
         Command::Analyze {
             file,
             format,

@@ -5,5 +5,6 @@
 pub mod escape;
 pub mod markdown;
 pub mod model;
+pub mod plan;
 pub mod svg;
 pub mod terminal;

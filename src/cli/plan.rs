@@ -1,0 +1,27 @@
+//! `pilot plan FILE`: sample sizes, detectable effects and the business case
+//! before the pilot starts.
+
+use std::path::Path;
+
+use crate::cli::analyze::Format;
+use crate::config;
+use crate::error::{Error, Result};
+use crate::ingest::dataset::eligible_customers;
+use crate::plan::plan;
+use crate::report::plan::{render_markdown, render_text};
+
+/// Plans and prints.
+pub fn run(file: &Path, format: Format) -> Result<()> {
+    let exp = config::load(file)?;
+    crate::preflight::check_population(&exp)?;
+    let report = plan(&exp, eligible_customers(&exp)?);
+    let text = match format {
+        Format::Json => {
+            serde_json::to_string_pretty(&report).map_err(|e| Error::input(e.to_string()))? + "\n"
+        }
+        Format::Markdown => render_markdown(&report),
+        Format::Terminal => render_text(&report),
+    };
+    print!("{text}");
+    Ok(())
+}
