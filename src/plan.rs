@@ -300,7 +300,7 @@ fn advice(exp: &Experiment, metric: &Metric, plan: &MetricPlan, available: u64) 
     }
     if let (Some(n), Some(enroll)) = (plan.sample_size_per_arm, plan.customers_to_enroll) {
         match plan.enrollment_weeks {
-            Some(w) if w == 0.0 => out.push(format!(
+            Some(0.0) => out.push(format!(
                 "Detecting {} needs {} per group; the {} available today are enough.",
                 effect(plan.mde_absolute.unwrap_or(0.0), plan.mde_relative),
                 count(n, "customer", "customers"),
