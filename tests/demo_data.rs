@@ -10,7 +10,6 @@ use std::path::Path;
 use pilot::assign::ledger::{Ledger, read_ledger};
 use pilot::assign::{AssignOptions, assign};
 use pilot::config::{self, Experiment};
-use pilot::ingest::CustomerIndex;
 use pilot::ingest::outcomes::{OutcomeData, read_outcomes};
 use pilot::preflight;
 
@@ -29,14 +28,10 @@ impl Demo {
         let asg = &exp.assignment;
         let ledger = read_ledger(&asg.file, &asg.id_column, &asg.arm_column)
             .unwrap_or_else(|e| panic!("{name}:\n{e}"));
-        let mut index = CustomerIndex::with_capacity(ledger.len());
-        for i in 0..ledger.len() {
-            assert_eq!(index.insert(ledger.id(i)), Ok(i), "{name}: ledger ids");
-        }
         let outcomes = exp.outcomes.as_ref().expect("an [outcomes] section");
         let file = outcomes.file.as_ref().expect("a row-level outcome file");
         let data =
-            read_outcomes(file, outcomes, &exp, &index).unwrap_or_else(|e| panic!("{name}:\n{e}"));
+            read_outcomes(file, outcomes, &exp, ledger.ids()).unwrap_or_else(|e| panic!("{name}:\n{e}"));
         Self { exp, ledger, data }
     }
 
