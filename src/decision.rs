@@ -259,7 +259,7 @@ fn judge(input: &DecisionInput<'_>, arm: &ArmEvidence<'_>) -> (ArmCall, Vec<Stri
         }
         if roi.probability_positive < input.min_probability_positive_npv {
             reasons.push(format!(
-                "Roll-out needs at least a {} chance that it pays off; keep piloting to narrow the range.",
+                "Roll-out needs a chance of at least {} that it pays off; keep piloting to narrow the range.",
                 pct(input.min_probability_positive_npv)
             ));
             return (ArmCall::Continue, reasons);
@@ -406,7 +406,7 @@ fn harm_sentence(metric: &MetricResult, c: &ArmComparison) -> String {
 
 fn roi_sentence(roi: RoiEvidence, currency: &str) -> String {
     format!(
-        "Rolled out to everyone, it pays off with a {} chance (median net present value {}).",
+        "Rolled out to everyone, the chance that it pays off is {} (median net present value {}).",
         pct(roi.probability_positive),
         money(roi.npv_median, currency)
     )
