@@ -100,6 +100,22 @@ pub fn check(
                 .to_string(),
         );
     }
+    let min = exp.decision.min_customers_per_arm;
+    let small: Vec<String> = exp
+        .arms
+        .iter()
+        .zip(customers_per_arm)
+        .filter(|&(_, &n)| n < min)
+        .map(|(a, &n)| format!("{} has {}", a.name, number(n as f64, 0)))
+        .collect();
+    if !small.is_empty() {
+        health.warnings.push(format!(
+            "Too few customers for a verdict yet: {} (at least {} per group are required, \
+             `[decision] min_customers_per_arm`).",
+            small.join(", "),
+            number(min as f64, 0)
+        ));
+    }
     data_warnings(counts, &mut health.warnings);
     for c in covariates {
         for (arm, smd) in exp.arms.iter().skip(1).zip(&c.smd) {
