@@ -4,6 +4,7 @@
 //! earlier stages). Everything here is pure (values in, strings out).
 
 pub mod escape;
+pub mod markdown;
 pub mod model;
 pub mod svg;
 pub mod terminal;

@@ -126,6 +126,14 @@ pub(super) fn level(alpha: f64) -> String {
     trimmed_share(1.0 - alpha)
 }
 
+/// `alpha` as typed: `0.05`, `0.025`.
+pub(super) fn alpha_text(alpha: f64) -> String {
+    Unit::Number
+        .ticks(&[alpha])
+        .pop()
+        .unwrap_or_else(|| NOT_AVAILABLE.to_string())
+}
+
 /// The p-value, with the adjusted one when the correction changed what is
 /// shown: `p = 0.03 (adj. 0.06)`.
 pub(super) fn p_text(c: &ArmComparison) -> Option<String> {
@@ -179,6 +187,19 @@ pub(super) fn not_computable_text(c: &ArmComparison) -> String {
     )
 }
 
+/// The tests behind a metric's p-values, distinct, in arm order.
+pub(super) fn tests_used(metric: &MetricResult) -> Vec<String> {
+    let mut tests: Vec<String> = Vec::new();
+    for c in &metric.comparisons {
+        if let Some(t) = c.test.map(|t| t.to_string())
+            && !tests.contains(&t)
+        {
+            tests.push(t);
+        }
+    }
+    tests
+}
+
 /// Notes under a metric's table: the CUPED adjustment, winsorizing, and
 /// why a relative change is missing (said once, not per arm).
 pub(super) fn metric_notes(metric: &MetricResult) -> Vec<String> {
@@ -229,6 +250,11 @@ pub(super) fn segment_groups(metric: &MetricResult) -> Vec<(&str, Vec<&SegmentRe
         }
     }
     groups
+}
+
+/// Whether a segment comparison is significant (after adjustment).
+pub(super) fn significant(c: &ArmComparison) -> bool {
+    matches!(c.outcome, Outcome::Better | Outcome::Worse)
 }
 
 /// The header of the segment p-value column: adjusted only if a
@@ -397,4 +423,23 @@ pub(super) fn roi_by_arm_rows(report: &AnalysisReport) -> Vec<[String; 4]> {
         })
         .collect();
     if rows.len() > 1 { rows } else { Vec::new() }
+}
+
+/// The correction in words.
+pub(super) fn correction_text(correction: &str) -> String {
+    let name = match correction {
+        "holm" => "Holm",
+        "bh" => "Benjamini-Hochberg",
+        "bonferroni" => "Bonferroni",
+        "none" => {
+            return "no correction for multiple comparisons; with many metrics or segments, \
+                    some significant-looking results will be chance"
+                .to_string();
+        }
+        other => other,
+    };
+    format!(
+        "{name} correction for multiple comparisons (the primary metric across arms, \
+         secondary metrics, segments); guardrails are not corrected, so harm is not hidden"
+    )
 }
