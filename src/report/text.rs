@@ -1,0 +1,445 @@
+//! Wording shared by the terminal and Markdown reports, so both say the
+//! same thing in the same words: the verdict, how a metric's values and
+//! changes read, p-values, outcome words, notes and the ROI figures.
+//!
+//! Everything here returns plain text (no escaping, no colour); each
+//! renderer escapes or paints it for its medium.
+
+use crate::analysis::result::{ArmComparison, MetricResult, Outcome, SegmentResult};
+use crate::decision::{Decision, Verdict};
+use crate::format::{
+    NOT_AVAILABLE, Unit, count, fmt_sig, money, number, p_value, pct, pp, signed_pct,
+};
+use crate::report::model::AnalysisReport;
+use crate::roi::RoiReport;
+
+/// The verdict as an action in lower case: `roll out`, `keep piloting`,
+/// `stop`, `investigate`.
+pub(super) fn verdict_action(verdict: Verdict) -> &'static str {
+    match verdict {
+        Verdict::Rollout => "roll out",
+        Verdict::Continue => "keep piloting",
+        Verdict::Stop => "stop",
+        Verdict::Investigate => "investigate",
+    }
+}
+
+/// The arm a verdict names: only a rollout says which arm, because the
+/// other verdicts are about the pilot as a whole (a `continue` decision
+/// may name its best candidate, but "KEEP PILOTING discount-10" would read
+/// as if that arm alone continued).
+pub(super) fn verdict_arm(decision: &Decision) -> Option<&str> {
+    match decision.verdict {
+        Verdict::Rollout => decision.arm.as_deref(),
+        _ => None,
+    }
+}
+
+/// Rates (`binary`, `csat`) read as percentages and change in percentage
+/// points; everything else is a number in the metric's own units.
+pub(super) fn is_rate(metric: &MetricResult) -> bool {
+    matches!(metric.kind, "binary" | "csat")
+}
+
+/// One value of the metric: `12.0%` for rates, three significant digits
+/// otherwise (the same rule the decision's sentences use).
+pub(super) fn value(metric: &MetricResult, x: f64) -> String {
+    if is_rate(metric) {
+        pct(x)
+    } else {
+        fmt_sig(x, 3)
+    }
+}
+
+/// A change of the metric, always signed: `+2.5 pp` for rates, `+1.23`,
+/// `-0.5` otherwise.
+pub(super) fn change(metric: &MetricResult, x: f64) -> String {
+    if is_rate(metric) {
+        pp(x)
+    } else {
+        let s = fmt_sig(x, 3);
+        if x > 0.0 && s != "0" {
+            format!("+{s}")
+        } else {
+            s
+        }
+    }
+}
+
+/// The interval of a change, `[+0.4 pp, +4.6 pp]`, ASCII minus (terminal
+/// and Markdown are both copied into spreadsheets and emails).
+pub(super) fn change_interval(metric: &MetricResult, lo: f64, hi: f64) -> String {
+    crate::format::interval(lo, hi, |x| change(metric, x), crate::format::Minus::Ascii)
+}
+
+/// What the metric's kind is, in words.
+pub(super) fn kind_label(metric: &MetricResult) -> &'static str {
+    match metric.kind {
+        "binary" => "rate",
+        "mean" => "average",
+        "ratio" => "ratio",
+        "nps" => "NPS survey",
+        "csat" => "CSAT survey",
+        "ordinal" => "rating scale",
+        _ => "metric",
+    }
+}
+
+/// The column header of the metric's per-arm value.
+pub(super) fn value_header(metric: &MetricResult) -> &'static str {
+    match metric.kind {
+        "binary" => "rate",
+        "csat" => "satisfied",
+        "nps" => "NPS",
+        "ratio" => "ratio",
+        _ => "average",
+    }
+}
+
+/// Kind, role and direction in one phrase:
+/// `rate, primary metric, higher is better`.
+pub(super) fn metric_description(metric: &MetricResult) -> String {
+    let role = match (metric.role, metric.margin) {
+        ("guardrail", Some(m)) if m > 0.0 => format!("guardrail with a {} margin", pct(m)),
+        (role, _) => format!("{role} metric"),
+    };
+    let direction = match metric.direction {
+        "decrease" => "lower is better",
+        _ => "higher is better",
+    };
+    format!("{}, {role}, {direction}", kind_label(metric))
+}
+
+/// A share written with as many decimals as it was given (up to three):
+/// `95%`, `97.5%`. Confidence levels and quantiles are typed by people, so
+/// `95.0%` would add a digit nobody chose; the axis-tick formatter already
+/// implements exactly this trimming.
+pub(super) fn trimmed_share(x: f64) -> String {
+    Unit::Share
+        .ticks(&[x])
+        .pop()
+        .unwrap_or_else(|| NOT_AVAILABLE.to_string())
+}
+
+/// The interval level `1 - alpha`, e.g. `95%`.
+pub(super) fn level(alpha: f64) -> String {
+    trimmed_share(1.0 - alpha)
+}
+
+/// `alpha` as typed: `0.05`, `0.025`.
+pub(super) fn alpha_text(alpha: f64) -> String {
+    Unit::Number
+        .ticks(&[alpha])
+        .pop()
+        .unwrap_or_else(|| NOT_AVAILABLE.to_string())
+}
+
+/// The p-value, with the adjusted one when the correction changed what is
+/// shown: `p = 0.03 (adj. 0.06)`.
+pub(super) fn p_text(c: &ArmComparison) -> Option<String> {
+    let shown = p_value(c.p_value?);
+    let Some(adjusted) = c.p_value_adjusted.map(p_value) else {
+        return Some(shown);
+    };
+    if adjusted == shown {
+        return Some(shown);
+    }
+    // `p = 0.06` -> `0.06`, `p < 0.001` -> `< 0.001`.
+    let bare = adjusted
+        .strip_prefix("p = ")
+        .or_else(|| adjusted.strip_prefix("p "))
+        .unwrap_or(&adjusted);
+    Some(format!("{shown} (adj. {bare})"))
+}
+
+/// The p-value a segment is judged by: the adjusted one.
+pub(super) fn p_adjusted_text(c: &ArmComparison) -> String {
+    c.p_value_adjusted
+        .or(c.p_value)
+        .map(p_value)
+        .unwrap_or_default()
+}
+
+/// The outcome in one word.
+pub(super) fn outcome_word(outcome: Outcome) -> &'static str {
+    match outcome {
+        Outcome::Better => "better",
+        Outcome::Worse => "worse",
+        Outcome::Inconclusive => "unclear",
+        Outcome::NotComputable => "not computable",
+    }
+}
+
+/// `98.9% chance to beat control`.
+pub(super) fn chance_text(c: &ArmComparison) -> Option<String> {
+    c.chance_to_beat_control
+        .map(|p| format!("{} chance to beat control", pct(p)))
+}
+
+/// Why the comparison is missing, as a sentence.
+pub(super) fn not_computable_text(c: &ArmComparison) -> String {
+    format!(
+        "Not computable: {}.",
+        c.not_computable
+            .as_deref()
+            .unwrap_or("not enough data")
+            .trim_end_matches('.')
+    )
+}
+
+/// The tests behind a metric's p-values, distinct, in arm order.
+pub(super) fn tests_used(metric: &MetricResult) -> Vec<String> {
+    let mut tests: Vec<String> = Vec::new();
+    for c in &metric.comparisons {
+        if let Some(t) = c.test.map(|t| t.to_string())
+            && !tests.contains(&t)
+        {
+            tests.push(t);
+        }
+    }
+    tests
+}
+
+/// Notes under a metric's table: the CUPED adjustment, winsorizing, and
+/// why a relative change is missing (said once, not per arm).
+pub(super) fn metric_notes(metric: &MetricResult) -> Vec<String> {
+    let mut notes = Vec::new();
+    if let Some(cuped) = metric.cuped {
+        notes.push(if cuped.variance_reduction > 0.0 {
+            format!(
+                "Adjusted for each customer's value before the pilot (CUPED), which cut the \
+                 variance by {}.",
+                pct(cuped.variance_reduction)
+            )
+        } else {
+            "Adjusted for each customer's value before the pilot (CUPED); it did not reduce \
+             the variance here."
+                .to_string()
+        });
+    }
+    if let Some(cap) = metric.cap {
+        notes.push(format!(
+            "Values above {} (the {} quantile of all groups) were capped at it: {} affected.",
+            value(metric, cap.value),
+            trimmed_share(cap.quantile),
+            count(cap.customers_capped, "customer", "customers")
+        ));
+    }
+    let mut reasons: Vec<&str> = Vec::new();
+    for c in &metric.comparisons {
+        if c.absolute.is_some()
+            && let Some(r) = c.relative_not_computable.as_deref()
+            && !reasons.contains(&r)
+        {
+            reasons.push(r);
+        }
+    }
+    for r in reasons {
+        notes.push(format!("No relative change: {}.", r.trim_end_matches('.')));
+    }
+    notes
+}
+
+/// The segments of a metric grouped by column, in first-seen order.
+pub(super) fn segment_groups(metric: &MetricResult) -> Vec<(&str, Vec<&SegmentResult>)> {
+    let mut groups: Vec<(&str, Vec<&SegmentResult>)> = Vec::new();
+    for s in &metric.segments {
+        match groups.iter_mut().find(|(c, _)| *c == s.column) {
+            Some((_, members)) => members.push(s),
+            None => groups.push((&s.column, vec![s])),
+        }
+    }
+    groups
+}
+
+/// Whether a segment comparison is significant (after adjustment).
+pub(super) fn significant(c: &ArmComparison) -> bool {
+    matches!(c.outcome, Outcome::Better | Outcome::Worse)
+}
+
+/// The header of the segment p-value column: adjusted only if a
+/// correction was applied.
+pub(super) fn segment_p_header(report: &AnalysisReport) -> &'static str {
+    if report.settings.correction == "none" {
+        "p"
+    } else {
+        "p (adj.)"
+    }
+}
+
+/// Customers per arm with the planned split: `control 1,204 customers,
+/// discount-10 1,198 customers (planned 50.0% / 50.0%)`.
+pub(super) fn arms_text(report: &AnalysisReport) -> String {
+    if report.arms.is_empty() {
+        return "none".to_string();
+    }
+    let sizes: Vec<String> = report
+        .arms
+        .iter()
+        .map(|a| format!("{} {}", a.name, count(a.customers, "customer", "customers")))
+        .collect();
+    let weights: Vec<String> = report.arms.iter().map(|a| pct(a.weight)).collect();
+    format!("{} (planned {})", sizes.join(", "), weights.join(" / "))
+}
+
+/// The sample ratio check in words; the mismatch word is upper case so it
+/// stands out without colour.
+pub(super) fn srm_text(report: &AnalysisReport) -> String {
+    match report.srm {
+        Some(srm) if srm.mismatch => format!(
+            "MISMATCH: the group sizes are not what the planned split says ({})",
+            p_value(srm.p_value)
+        ),
+        Some(srm) => format!(
+            "group sizes match the planned split ({})",
+            p_value(srm.p_value)
+        ),
+        None => "not possible without customers in the ledger".to_string(),
+    }
+}
+
+/// What data was read, or `None` when nothing is known about it.
+pub(super) fn data_text(report: &AnalysisReport) -> Option<String> {
+    let d = &report.data;
+    match d.source {
+        "rows" => Some(format!(
+            "{} read; {} of {} in the ledger have outcomes",
+            count(d.outcome_rows, "outcome row", "outcome rows"),
+            number(d.customers_with_outcomes as f64, 0),
+            count(d.ledger_customers, "customer", "customers")
+        )),
+        "summary" => Some(format!(
+            "pre-aggregated summary file; {} in the ledger",
+            count(d.ledger_customers, "customer", "customers")
+        )),
+        _ => None,
+    }
+}
+
+/// Warnings that do not repeat a reason already given with the verdict
+/// (blocking health findings are both the `investigate` reasons and the
+/// first warnings; saying them twice buries the rest).
+pub(super) fn fresh_warnings(report: &AnalysisReport) -> Vec<&str> {
+    report
+        .warnings
+        .iter()
+        .filter(|w| !report.decision.reasons.contains(w))
+        .map(String::as_str)
+        .collect()
+}
+
+/// The arm `report.roi` is about: the `roi_by_arm` entry holding the same
+/// projection.
+pub(super) fn roi_arm<'a>(report: &'a AnalysisReport, roi: &RoiReport) -> Option<&'a str> {
+    report
+        .roi_by_arm
+        .iter()
+        .find(|r| r.roi.as_ref() == Some(roi))
+        .map(|r| r.arm.as_str())
+}
+
+/// The ROI section's title.
+pub(super) fn roi_title(report: &AnalysisReport, roi: &RoiReport) -> String {
+    match roi_arm(report, roi) {
+        Some(arm) => format!("Return on investment of rolling out {arm}"),
+        None => "Return on investment of a rollout".to_string(),
+    }
+}
+
+/// The ROI figures as label and value, in reading order.
+pub(super) fn roi_rows(report: &AnalysisReport, roi: &RoiReport) -> Vec<(&'static str, String)> {
+    let cur = roi.currency.as_str();
+    let payback = match roi.payback_months {
+        Some(0) => "right away".to_string(),
+        Some(m) => format!("in month {}", number(f64::from(m), 0)),
+        None => format!(
+            "not within the {}",
+            count(u64::from(roi.horizon_months), "month", "months")
+        ),
+    };
+    vec![
+        ("Customers reached", number(roi.customers, 0)),
+        (
+            "Horizon",
+            count(u64::from(roi.horizon_months), "month", "months"),
+        ),
+        (
+            "Net present value",
+            format!(
+                "{} median (5-95% range {} to {})",
+                money(roi.npv.p50, cur),
+                money(roi.npv.p05, cur),
+                money(roi.npv.p95, cur)
+            ),
+        ),
+        ("Chance it pays off", pct(roi.probability_positive)),
+        ("Pays back", payback),
+        ("Break-even lift", break_even_text(report, roi)),
+        (
+            "Expected loss if rolled out",
+            money(roi.expected_loss.rollout, cur),
+        ),
+        (
+            "Expected loss if stopped",
+            money(roi.expected_loss.stop, cur),
+        ),
+    ]
+}
+
+/// `conversion +1.1 pp (+9.2%)`: the lift at which the rollout breaks
+/// even, in the metric's units, or why there is none.
+fn break_even_text(report: &AnalysisReport, roi: &RoiReport) -> String {
+    let Some(b) = &roi.break_even_lift else {
+        return "n/a: no benefit metric is declared".to_string();
+    };
+    let Some(absolute) = b.absolute else {
+        return format!("n/a: the value does not depend on {}", b.metric);
+    };
+    let shown = match report.metrics.iter().find(|m| m.name == b.metric) {
+        Some(metric) => change(metric, absolute),
+        None => fmt_sig(absolute, 3),
+    };
+    match b.relative {
+        Some(r) => format!("{} {shown} ({})", b.metric, signed_pct(r)),
+        None => format!("{} {shown}", b.metric),
+    }
+}
+
+/// Per treatment arm with a projection: arm, median NPV, 5-95% range and
+/// chance it pays off. Shown when more than one arm has a projection.
+pub(super) fn roi_by_arm_rows(report: &AnalysisReport) -> Vec<[String; 4]> {
+    let rows: Vec<[String; 4]> = report
+        .roi_by_arm
+        .iter()
+        .filter_map(|r| {
+            let roi = r.roi.as_ref()?;
+            let cur = roi.currency.as_str();
+            Some([
+                r.arm.clone(),
+                money(roi.npv.p50, cur),
+                format!("{} to {}", money(roi.npv.p05, cur), money(roi.npv.p95, cur)),
+                pct(roi.probability_positive),
+            ])
+        })
+        .collect();
+    if rows.len() > 1 { rows } else { Vec::new() }
+}
+
+/// The correction in words.
+pub(super) fn correction_text(correction: &str) -> String {
+    let name = match correction {
+        "holm" => "Holm",
+        "bh" => "Benjamini-Hochberg",
+        "bonferroni" => "Bonferroni",
+        "none" => {
+            return "no correction for multiple comparisons; with many metrics or segments, \
+                    some significant-looking results will be chance"
+                .to_string();
+        }
+        other => other,
+    };
+    format!(
+        "{name} correction for multiple comparisons (the primary metric across arms, \
+         secondary metrics, segments); guardrails are not corrected, so harm is not hidden"
+    )
+}
