@@ -22,7 +22,7 @@ use serde::Serialize;
 
 use crate::analysis::needed::{SampleNeed, TargetSource};
 use crate::analysis::result::{ArmComparison, MetricResult, Outcome};
-use crate::format::{days, fmt_sig, money, number, p_value, pct, pp, signed_pct};
+use crate::format::{days, fmt_sig, money, number, p_value, pct, pp, probability, signed_pct};
 
 /// The verdict.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -407,7 +407,7 @@ fn harm_sentence(metric: &MetricResult, c: &ArmComparison) -> String {
 fn roi_sentence(roi: RoiEvidence, currency: &str) -> String {
     format!(
         "Rolled out to everyone, the chance that it pays off is {} (median net present value {}).",
-        pct(roi.probability_positive),
+        probability(roi.probability_positive),
         money(roi.npv_median, currency)
     )
 }

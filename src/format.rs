@@ -207,6 +207,18 @@ fn percent(x: f64, plus: bool, suffix: &str) -> String {
     format!("{}{suffix}", shown.signed(plus))
 }
 
+/// A probability that never rounds to a certainty it is not: 0.9996 reads
+/// `> 99.9%` and 0.0004 `< 0.1%`, not `100%` and `0%`.
+pub fn probability(p: f64) -> String {
+    if p > 0.999 && p < 1.0 {
+        "> 99.9%".to_string()
+    } else if p < 0.001 && p > 0.0 {
+        "< 0.1%".to_string()
+    } else {
+        pct(p)
+    }
+}
+
 /// A p-value for people: `p < 0.001`, `p = 0.042`, `p = 0.31`, `p > 0.99`.
 pub fn p_value(p: f64) -> String {
     if !(0.0..=1.0).contains(&p) {

@@ -352,9 +352,23 @@ fn analyze_before_assign_says_what_to_do() {
 
 #[test]
 fn too_few_customers_is_a_warning_and_never_a_rollout() {
-    let s = pilot_with(120, &Truth { bought: [0.05, 0.95], complaints: [0.0, 0.0] }, 7);
+    let s = pilot_with(
+        120,
+        &Truth {
+            bought: [0.05, 0.95],
+            complaints: [0.0, 0.0],
+        },
+        7,
+    );
     let report = json(&s);
-    assert_ne!(report["decision"]["verdict"], "rollout", "{:#}", report["decision"]);
+    assert_ne!(
+        report["decision"]["verdict"], "rollout",
+        "{:#}",
+        report["decision"]
+    );
     let warnings = report["warnings"].to_string();
-    assert!(warnings.contains("Too few customers for a verdict yet"), "{warnings}");
+    assert!(
+        warnings.contains("Too few customers for a verdict yet"),
+        "{warnings}"
+    );
 }

@@ -378,3 +378,13 @@ fn no_output_ever_spells_nan_or_inf() {
         }
     }
 }
+
+#[test]
+fn probabilities_never_round_to_certainty() {
+    use pilot::format::probability;
+    assert_eq!(probability(0.9996), "> 99.9%");
+    assert_eq!(probability(0.0004), "< 0.1%");
+    assert_eq!(probability(1.0), "100%");
+    assert_eq!(probability(0.0), "0%");
+    assert_eq!(probability(0.594), "59.4%");
+}

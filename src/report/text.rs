@@ -8,7 +8,7 @@
 use crate::analysis::result::{ArmComparison, MetricResult, Outcome, SegmentResult};
 use crate::decision::{Decision, Verdict};
 use crate::format::{
-    NOT_AVAILABLE, Unit, count, fmt_sig, money, number, p_value, pct, pp, signed_pct,
+    NOT_AVAILABLE, Unit, count, fmt_sig, money, number, p_value, pct, pp, probability, signed_pct,
 };
 use crate::report::model::AnalysisReport;
 use crate::roi::RoiReport;
@@ -173,7 +173,7 @@ pub(super) fn outcome_word(outcome: Outcome) -> &'static str {
 /// `98.9% chance to beat control`.
 pub(super) fn chance_text(c: &ArmComparison) -> Option<String> {
     c.chance_to_beat_control
-        .map(|p| format!("{} chance to beat control", pct(p)))
+        .map(|p| format!("{} chance to beat control", probability(p)))
 }
 
 /// Why the comparison is missing, as a sentence.
@@ -372,7 +372,7 @@ pub(super) fn roi_rows(report: &AnalysisReport, roi: &RoiReport) -> Vec<(&'stati
                 money(roi.npv.p95, cur)
             ),
         ),
-        ("Chance it pays off", pct(roi.probability_positive)),
+        ("Chance it pays off", probability(roi.probability_positive)),
         ("Pays back", payback),
         ("Break-even lift", break_even_text(report, roi)),
         (
@@ -418,7 +418,7 @@ pub(super) fn roi_by_arm_rows(report: &AnalysisReport) -> Vec<[String; 4]> {
                 r.arm.clone(),
                 money(roi.npv.p50, cur),
                 format!("{} to {}", money(roi.npv.p05, cur), money(roi.npv.p95, cur)),
-                pct(roi.probability_positive),
+                probability(roi.probability_positive),
             ])
         })
         .collect();
