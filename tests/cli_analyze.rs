@@ -372,3 +372,57 @@ fn too_few_customers_is_a_warning_and_never_a_rollout() {
         "{warnings}"
     );
 }
+
+#[test]
+fn a_significant_lift_that_does_not_pay_is_a_stop_and_one_that_pays_rolls_out() {
+    let roi = |monthly_cost: u32| {
+        format!(
+            "{EXPERIMENT}\n[roi]\ncustomers = 3000\nhorizon_months = 12\ndiscount_rate = 0.08\n\
+             monthly_cost = {monthly_cost}\nmetric_window_months = 3\n\n\
+             [[roi.benefits]]\nmetric = \"revenue\"\nunit_value = 1\nmargin = 0.5\n"
+        )
+    };
+    let s = pilot_with(
+        3000,
+        &Truth {
+            bought: [0.20, 0.30],
+            complaints: [0.02, 0.02],
+        },
+        8,
+    );
+    // The lift is about 0.1 x 40 = 4 of revenue per customer per quarter:
+    // 3000 customers x 4 / 3 months x 0.5 margin = about 2,000 a month.
+    s.write("exp.toml", roi(50_000));
+    let costly = json(&s);
+    assert_eq!(
+        costly["decision"]["verdict"], "stop",
+        "{:#}",
+        costly["decision"]
+    );
+    assert!(
+        costly["decision"]["reasons"]
+            .to_string()
+            .contains("it does not pay for itself")
+    );
+    assert!(costly["roi"]["probability_positive"].as_f64().unwrap() < 0.2);
+    s.write("exp.toml", roi(100));
+    let cheap = json(&s);
+    assert_eq!(
+        cheap["decision"]["verdict"], "rollout",
+        "{:#}",
+        cheap["decision"]
+    );
+    assert!(cheap["roi"]["probability_positive"].as_f64().unwrap() >= 0.8);
+    for key in [
+        "customers",
+        "horizon_months",
+        "npv",
+        "roi_median",
+        "probability_positive",
+        "payback_months",
+        "break_even_lift",
+        "expected_loss",
+    ] {
+        assert!(cheap["roi"].get(key).is_some(), "roi.{key}");
+    }
+}
