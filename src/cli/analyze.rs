@@ -4,6 +4,7 @@
 use std::io::IsTerminal;
 use std::path::Path;
 
+use crate::cli::progress::Progress;
 use crate::config;
 use crate::decision::Verdict;
 use crate::error::{Error, Result};
@@ -52,7 +53,10 @@ pub struct AnalyzeArgs<'a> {
 pub fn run(args: &AnalyzeArgs<'_>) -> Result<i32> {
     let exp = config::load(args.file)?;
     crate::preflight::check_all(&exp)?;
-    let data = dataset::load(&exp)?;
+    let progress = Progress::start("reading", input_bytes(&exp));
+    let data = dataset::load(&exp);
+    progress.finish();
+    let data = data?;
     let eligible_customers = match &exp.roi {
         Some(roi) if roi.customers.is_none() => Some(dataset::eligible_customers(&exp)?),
         _ => None,
@@ -114,6 +118,26 @@ fn record_history(experiment: &Path, report: &mut AnalysisReport, skip: bool) ->
         recorded,
     });
     Ok(())
+}
+
+/// Bytes of the files an analysis streams through the CSV reader (the
+/// outcomes or summary, and the population file when segments or
+/// covariates are used), for the progress bar.
+fn input_bytes(exp: &config::Experiment) -> u64 {
+    let size = |p: &Path| std::fs::metadata(p).map_or(0, |m| m.len());
+    let outcomes = exp
+        .outcomes
+        .as_ref()
+        .and_then(|o| o.file.as_ref().or(o.summary.as_ref()))
+        .map_or(0, |p| size(p));
+    let uses_population =
+        !exp.analysis.segments.is_empty() || exp.metrics.iter().any(|m| m.covariate.is_some());
+    outcomes
+        + if uses_population {
+            size(&exp.population.file)
+        } else {
+            0
+        }
 }
 
 /// `COLUMNS` if set (shells export it), else 100.

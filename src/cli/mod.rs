@@ -6,6 +6,7 @@ mod analyze;
 mod assign;
 mod init;
 mod plan;
+mod progress;
 mod validate;
 
 use std::path::PathBuf;

@@ -36,6 +36,7 @@ use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result, did_you_mean};
+use crate::io::progress::Counting;
 
 /// How many header names a "missing column" error lists before eliding.
 const LISTED_COLUMNS: usize = 12;
@@ -49,12 +50,12 @@ pub struct CsvReader<R: Read> {
     record: csv::ByteRecord,
 }
 
-impl CsvReader<File> {
+impl CsvReader<Counting<File>> {
     /// Opens `path` and reads its header line. The path is used as given in
-    /// error messages.
+    /// error messages. Bytes read count towards [`crate::io::progress`].
     pub fn open(path: &Path) -> Result<Self> {
         let file = File::open(path).map_err(|e| Error::io(path, "read", &e))?;
-        Self::from_reader(path, file)
+        Self::from_reader(path, Counting(file))
     }
 }
 
