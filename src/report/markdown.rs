@@ -109,22 +109,10 @@ fn metric_section(out: &mut String, report: &AnalysisReport, metric: &MetricResu
         "Outcome",
     ]);
     align.extend([Right, Right, Right, Right, Right, Left, Right, Left]);
-    let mut rows = Vec::new();
-    let mut shown = Vec::new();
-    for (i, figures) in metric.arms.iter().enumerate() {
-        let comparison = (i > 0)
-            .then(|| metric.comparisons.iter().find(|c| c.arm == figures.arm))
-            .flatten();
-        if let Some(c) = comparison {
-            shown.push(&c.arm);
-        }
-        rows.push(arm_row(metric, Some(figures), comparison, survey));
-    }
-    for c in &metric.comparisons {
-        if !shown.contains(&&c.arm) {
-            rows.push(arm_row(metric, None, Some(c), survey));
-        }
-    }
+    let rows: Vec<_> = text::arm_rows(metric)
+        .into_iter()
+        .map(|(figures, comparison)| arm_row(metric, figures, comparison, survey))
+        .collect();
     table(out, &headers, &align, &rows);
     let notes = text::metric_notes(metric);
     if !notes.is_empty() {

@@ -172,21 +172,8 @@ fn metric_section(out: &mut Out, report: &AnalysisReport, metric: &MetricResult)
         Align::Left,
     ]);
     let mut table = Table::new(headers, align);
-    let mut shown = Vec::new();
-    for (i, figures) in metric.arms.iter().enumerate() {
-        let comparison = (i > 0)
-            .then(|| metric.comparisons.iter().find(|c| c.arm == figures.arm))
-            .flatten();
-        if let Some(c) = comparison {
-            shown.push(&c.arm);
-        }
-        table.push(arm_row(metric, Some(figures), comparison, survey));
-    }
-    // A comparison whose arm has no figures still gets its row.
-    for c in &metric.comparisons {
-        if !shown.contains(&&c.arm) {
-            table.push(arm_row(metric, None, Some(c), survey));
-        }
+    for (figures, comparison) in text::arm_rows(metric) {
+        table.push(arm_row(metric, figures, comparison, survey));
     }
     out.table(&table, "  ");
     for note in text::metric_notes(metric) {

@@ -170,6 +170,33 @@ pub(super) fn outcome_word(outcome: Outcome) -> &'static str {
     }
 }
 
+/// The rows of a metric's table: each arm's figures with its comparison
+/// (none for the control), then any comparison whose arm has no figures.
+pub(super) fn arm_rows(
+    metric: &MetricResult,
+) -> Vec<(
+    Option<&crate::analysis::result::ArmFigures>,
+    Option<&ArmComparison>,
+)> {
+    let mut rows = Vec::new();
+    let mut shown: Vec<&str> = Vec::new();
+    for (i, figures) in metric.arms.iter().enumerate() {
+        let comparison = (i > 0)
+            .then(|| metric.comparisons.iter().find(|c| c.arm == figures.arm))
+            .flatten();
+        if let Some(c) = comparison {
+            shown.push(&c.arm);
+        }
+        rows.push((Some(figures), comparison));
+    }
+    for c in &metric.comparisons {
+        if !shown.contains(&c.arm.as_str()) {
+            rows.push((None, Some(c)));
+        }
+    }
+    rows
+}
+
 /// `98.9% chance to beat control`.
 pub(super) fn chance_text(c: &ArmComparison) -> Option<String> {
     c.chance_to_beat_control
