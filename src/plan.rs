@@ -111,6 +111,16 @@ fn is_rate(kind: MetricKind) -> bool {
     matches!(kind, MetricKind::Binary | MetricKind::Csat)
 }
 
+/// The power design of a treatment arm with weight `w_t` against the
+/// control's `w_c`.
+fn design(exp: &Experiment, w_c: f64, w_t: f64) -> Design {
+    Design {
+        alpha: exp.analysis.alpha,
+        power: exp.analysis.power,
+        ratio: w_t / w_c,
+    }
+}
+
 /// Customers per arm (control, treatment) for an absolute effect `delta`,
 /// for the treatment arm with weight `w_t` against the control `w_c`.
 fn arm_sizes(
@@ -121,11 +131,7 @@ fn arm_sizes(
     w_t: f64,
 ) -> Option<(u64, u64)> {
     let baseline = metric.baseline?;
-    let design = Design {
-        alpha: exp.analysis.alpha,
-        power: exp.analysis.power,
-        ratio: w_t / w_c,
-    };
+    let design = design(exp, w_c, w_t);
     let size = if is_rate(metric.kind) {
         let target = match metric.direction {
             Direction::Increase => baseline + delta.abs(),
@@ -242,11 +248,7 @@ fn detectable(exp: &Experiment, metric: &Metric, available: u64) -> Option<(f64,
         .map(|a| a.weight)
         .fold(f64::INFINITY, f64::min);
     let n_control = available as f64 * w_c;
-    let design = Design {
-        alpha: exp.analysis.alpha,
-        power: exp.analysis.power,
-        ratio: w_t / w_c,
-    };
+    let design = design(exp, w_c, w_t);
     let absolute = if is_rate(metric.kind) {
         let p = match metric.direction {
             Direction::Increase => baseline,
