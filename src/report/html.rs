@@ -158,9 +158,38 @@ pub(crate) fn whole_pct(x: f64) -> String {
     }
 }
 
-/// Escapes text for element content.
+/// Escapes text for element content, and keeps numbers in one piece
+/// where a browser would otherwise break a line: after a U+2212 minus
+/// (`−` / `$5,437`) and before a unit (`+6.2` / `pp`).
 pub(crate) fn h(text: &str) -> Cow<'_, str> {
-    escape::html(text)
+    let escaped = escape::html(text);
+    if !escaped.contains(['\u{2212}', ' ']) {
+        return escaped;
+    }
+    Cow::Owned(
+        escaped
+            .replace('\u{2212}', "\u{2212}\u{2060}")
+            .replace(" pp", "\u{a0}pp")
+            .replace(" points", "\u{a0}points")
+            .replace("p = ", "p\u{a0}=\u{a0}")
+            .replace("p &lt; ", "p\u{a0}&lt;\u{a0}")
+            .replace("p &gt; ", "p\u{a0}&gt;\u{a0}"),
+    )
+}
+
+/// A table cell for data: on a phone, tables stack into one card per row
+/// and each cell shows `label` before its content (CSS `attr()`), so the
+/// label is written as an escaped attribute. `content` is markup.
+pub(crate) fn td(label: &str, class: &str, content: &str) -> String {
+    let class = if class.is_empty() {
+        String::new()
+    } else {
+        format!(" class=\"{class}\"")
+    };
+    format!(
+        "<td{class} data-label=\"{}\"><span>{content}</span></td>",
+        escape::attr(label)
+    )
 }
 
 /// An inline chart: the SVG from the chart module without its `xmlns`
@@ -241,9 +270,11 @@ h3{font-size:1.08rem;margin:1.6rem 0 .4rem}
 ul.reasons{padding-left:1.2rem;margin:.4rem 0}
 ul.reasons li{margin:.25rem 0}
 figure{margin:16px 0;padding:0;break-inside:avoid;page-break-inside:avoid}
-figure svg{display:block;margin:0 auto;height:auto}
+figure svg{display:block;margin:0 auto;height:auto;max-width:580px!important}
 .note{color:var(--muted);font-size:.92rem}
 .scroll{overflow-x:auto;margin:8px 0 16px;border:1px solid var(--line);border-radius:8px}
+.nowrap{white-space:nowrap}
+.phone-only{display:none}
 table{border-collapse:collapse;width:100%;font-size:.9rem;font-variant-numeric:tabular-nums}
 caption{text-align:left;padding:8px 10px 0;font-weight:600}
 th,td{padding:6px 10px;border-bottom:1px solid var(--line);text-align:left;vertical-align:top}
@@ -251,13 +282,15 @@ thead th{font-size:.8rem;color:var(--muted);font-weight:600;white-space:nowrap}
 tbody tr:last-child td,tbody tr:last-child th{border-bottom:0}
 tr.group th{background:var(--soft);font-size:.85rem}
 td.num,th.num{text-align:right;white-space:nowrap}
-td small,th small{display:block;color:var(--muted);font-size:.8rem;font-weight:400}
+td small,th small{display:block;color:var(--muted);font-size:.8rem;font-weight:400;white-space:normal}
+.story{border-left:4px solid var(--line);padding:4px 0 4px 12px;font-weight:600}
 .tag{display:inline-block;padding:0 6px;border:1px solid currentColor;border-radius:4px;font-size:.8rem;font-weight:600;white-space:nowrap}
 .tag.better{color:var(--good)}
 .tag.worse{color:var(--bad)}
 .tag.unclear,.tag.na{color:var(--muted);font-weight:400}
 .tag.ok{color:var(--good)}
-.tag.warn{color:var(--bad)}
+.tag.note{color:var(--wait)}
+.tag.problem{color:var(--bad)}
 dl.facts{display:grid;grid-template-columns:minmax(120px,38%) 1fr;gap:4px 14px;margin:8px 0 16px}
 dl.facts dt{color:var(--muted)}
 dl.facts dd{margin:0;font-variant-numeric:tabular-nums}
@@ -265,6 +298,20 @@ code{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:
 ul.checks{list-style:none;padding:0;margin:8px 0}
 ul.checks li{margin:.5rem 0;padding-left:0}
 footer{margin-top:40px;padding-top:12px;border-top:2px solid var(--line);color:var(--muted);font-size:.85rem}
+@media (max-width:560px){
+table.stack thead{display:none}
+table.stack,table.stack tbody,table.stack tr,table.stack th,table.stack caption{display:block;width:100%}
+table.stack tr{padding:6px 0;border-bottom:1px solid var(--line)}
+table.stack tbody tr:last-child{border-bottom:0}
+table.stack th,table.stack td{border:0;padding:2px 10px}
+table.stack th small{display:inline;margin-left:.4em}
+table.stack td{display:flex;justify-content:space-between;align-items:baseline;gap:12px;text-align:right;white-space:normal}
+table.stack td::before{content:attr(data-label);flex:0 1 auto;max-width:38%;text-align:left;color:var(--muted);font-size:.8rem}
+table.stack tr.group{padding:0}
+table.stack .phone-only{display:inline}
+table.stack td.desk-only{display:none}
+table.stack tr.group th{padding:6px 10px}
+}
 @media (max-width:480px){
 main{padding:16px 12px 32px}
 .verdict{padding:12px 14px}

@@ -1,16 +1,28 @@
 //! Health checks in plain words, and the method notes: how the numbers on
 //! the page were computed, and which files they came from.
 
-use super::{Page, figure, h, timestamp, w, whole_pct};
+use super::{Page, figure, h, td, timestamp, w, whole_pct};
+use crate::decision::Verdict;
 use crate::format::{count, fmt_sig, number, p_value, pct};
 use crate::report::svg::{Balance, BalanceBar, balance};
 
+/// How a health check came out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Status {
+    /// Nothing to worry about.
+    Ok,
+    /// Worth knowing; does not block a decision.
+    Note,
+    /// Results cannot be trusted until it is fixed.
+    Problem,
+}
+
 /// A check's status as a word (colour only repeats it).
-fn status(ok: bool) -> &'static str {
-    if ok {
-        "<span class=\"tag ok\">OK</span>"
-    } else {
-        "<span class=\"tag warn\">Check</span>"
+fn status(s: Status) -> &'static str {
+    match s {
+        Status::Ok => "<span class=\"tag ok\">OK</span>",
+        Status::Note => "<span class=\"tag note\">Note</span>",
+        Status::Problem => "<span class=\"tag problem\">Problem</span>",
     }
 }
 
@@ -42,17 +54,17 @@ pub(super) fn write_health(out: &mut String, page: &Page<'_>) {
     let srm = match report.srm {
         Some(srm) if srm.mismatch => format!(
             "{} <strong>Group sizes:</strong> the groups are not the sizes the split intended ({}). Customers were moved, lost or added somewhere between the assignment and the data; results cannot be trusted until that is found.",
-            status(false),
+            status(Status::Problem),
             h(&p_value(srm.p_value))
         ),
         Some(srm) => format!(
             "{} <strong>Group sizes:</strong> the groups have the sizes the split intended (sample ratio check, {}).",
-            status(true),
+            status(Status::Ok),
             h(&p_value(srm.p_value))
         ),
         None => format!(
             "{} <strong>Group sizes:</strong> cannot be checked: there are no customers in the ledger yet.",
-            status(false)
+            status(Status::Problem)
         ),
     };
     w!(out, "<li>{srm}</li>\n");
@@ -73,7 +85,7 @@ pub(super) fn write_health(out: &mut String, page: &Page<'_>) {
         w!(
             out,
             "<li>{} <strong>Response rate of {}:</strong> {} answered the survey{}.</li>\n",
-            status(!flagged),
+            status(if flagged { Status::Note } else { Status::Ok }),
             h(&m.name),
             h(&rates.join(", ")),
             if flagged {
@@ -119,10 +131,23 @@ pub(super) fn write_health(out: &mut String, page: &Page<'_>) {
             count(d.customers_not_in_population, "customer", "customers")
         ));
     }
+    // Blocking findings are the reasons of an `investigate` verdict.
+    let blocking: &[String] = if report.decision.verdict == Verdict::Investigate {
+        &report.decision.reasons
+    } else {
+        &[]
+    };
+    let data_status = if report.warnings.iter().any(|w| blocking.contains(w)) {
+        Status::Problem
+    } else if report.warnings.is_empty() {
+        Status::Ok
+    } else {
+        Status::Note
+    };
     w!(
         out,
         "<li>{} <strong>Data:</strong> {}.</li>\n",
-        status(report.warnings.is_empty()),
+        status(data_status),
         h(&data)
     );
     out.push_str("</ul>\n");
@@ -231,7 +256,7 @@ pub(super) fn write_method(out: &mut String, page: &Page<'_>) {
     }
     out.push_str("</dl>\n");
 
-    out.push_str("<div class=\"scroll\"><table>\n<caption>Tests per metric</caption>\n<thead><tr><th>Metric</th><th>Kind</th><th>Test</th><th>Adjustments</th></tr></thead>\n<tbody>\n");
+    out.push_str("<div class=\"scroll\"><table class=\"stack\">\n<caption>Tests per metric</caption>\n<thead><tr><th>Metric</th><th>Kind</th><th>Test</th><th>Adjustments</th></tr></thead>\n<tbody>\n");
     for m in &report.metrics {
         let mut tests: Vec<String> = Vec::new();
         for t in m.comparisons.iter().filter_map(|c| c.test) {
@@ -267,12 +292,12 @@ pub(super) fn write_method(out: &mut String, page: &Page<'_>) {
         };
         w!(
             out,
-            "<tr><th>{}<small>{}</small></th><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+            "<tr><th>{}<small>{}</small></th>{}{}{}</tr>\n",
             h(&m.name),
             h(m.role),
-            h(kind_words(m.kind)),
-            h(&tests),
-            h(&adjustments)
+            td("Kind", "", &h(kind_words(m.kind))),
+            td("Test", "", &h(&tests)),
+            td("Adjustments", "", &h(&adjustments))
         );
     }
     out.push_str("</tbody></table></div>\n");

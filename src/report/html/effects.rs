@@ -2,7 +2,7 @@
 //! units) and the segment tables.
 
 use super::units::{MetricUnit, relative, relative_range};
-use super::{Page, figure, h, outcome_tag, w, whole_pct};
+use super::{Page, figure, h, outcome_tag, td, w, whole_pct};
 use crate::analysis::result::{ArmComparison, MetricResult, Outcome};
 use crate::config::Direction;
 use crate::format::{Minus, number, p_value, with_minus};
@@ -122,15 +122,21 @@ fn comparisons_table(out: &mut String, page: &Page<'_>) {
     let report = page.report;
     let many = page.treatments() > 1;
     out.push_str(
-        "<div class=\"scroll\"><table>\n<caption>In numbers</caption>\n<thead><tr><th>Metric</th>",
+        "<div class=\"scroll\"><table class=\"stack\">\n<caption>In numbers</caption>\n<thead><tr><th>Metric</th>",
     );
     if many {
         out.push_str("<th>Arm</th>");
     }
+    let change_label = format!("Change ({} interval)", page.level);
     w!(
         out,
-        "<th class=\"num\">{}</th><th class=\"num\">Treatment</th><th class=\"num\">Change<small>{} interval</small></th><th class=\"num\">p-value</th><th>Result</th></tr></thead>\n<tbody>\n",
+        "<th class=\"num\">{}</th><th class=\"num\">{}</th><th class=\"num\">Change<small>{} interval</small></th><th class=\"num\">p-value</th><th>Result</th></tr></thead>\n<tbody>\n",
         h(page.control()),
+        h(if many {
+            "Treatment"
+        } else {
+            page.focus_arm.unwrap_or("Treatment")
+        }),
         page.level
     );
     for m in &report.metrics {
@@ -145,26 +151,19 @@ fn comparisons_table(out: &mut String, page: &Page<'_>) {
                 h(&role_note(m))
             );
             if many {
-                w!(out, "<td>{}</td>", h(&c.arm));
+                out.push_str(&td("Arm", "", &h(&c.arm)));
             }
             let value = |v: Option<f64>| v.map_or("n/a".to_string(), |v| unit.value(v));
-            w!(
-                out,
-                "<td class=\"num\">{}</td><td class=\"num\">{}</td>",
-                h(&value(control)),
-                h(&value(treated))
-            );
-            w!(out, "<td class=\"num\">{}</td>", change_cell(&unit, c));
+            out.push_str(&td(page.control(), "num", &h(&value(control))));
+            out.push_str(&td(&c.arm, "num", &h(&value(treated))));
+            out.push_str(&td(&change_label, "num", &change_cell(&unit, c)));
             let p = c
                 .p_value_adjusted
                 .or(c.p_value)
                 .map_or("n/a".to_string(), p_value);
-            w!(
-                out,
-                "<td class=\"num\">{}</td><td>{}</td></tr>\n",
-                h(&p),
-                outcome_tag(c.outcome)
-            );
+            out.push_str(&td("p-value", "num", &h(&p)));
+            out.push_str(&td("Result", "", &outcome_tag(c.outcome)));
+            out.push_str("</tr>\n");
         }
     }
     out.push_str("</tbody></table></div>\n");
@@ -241,7 +240,7 @@ pub(super) fn write_segments(out: &mut String, page: &Page<'_>) {
     for m in with_segments {
         let unit = MetricUnit::of(m, page.currency);
         w!(out, "<h3>{}</h3>\n", h(&m.name));
-        out.push_str("<div class=\"scroll\"><table>\n<thead><tr><th>Segment</th><th class=\"num\">Customers</th>");
+        out.push_str("<div class=\"scroll\"><table class=\"stack\">\n<thead><tr><th>Segment</th><th class=\"num\">Customers</th>");
         if many {
             out.push_str("<th>Arm</th>");
         }
@@ -250,6 +249,7 @@ pub(super) fn write_segments(out: &mut String, page: &Page<'_>) {
             "<th class=\"num\">Change<small>{} interval</small></th><th>Result</th></tr></thead>\n<tbody>\n",
             page.level
         );
+        let change_label = format!("Change ({} interval)", page.level);
         let columns = 2 + usize::from(many) + 2;
         let mut current_column: Option<&str> = None;
         for s in &m.segments {
@@ -261,31 +261,36 @@ pub(super) fn write_segments(out: &mut String, page: &Page<'_>) {
                     h(&s.column)
                 );
             }
-            let arms = s.comparisons.len().max(1);
-            for (i, c) in s.comparisons.iter().enumerate() {
-                out.push_str("<tr>");
-                if i == 0 {
-                    let span = if arms > 1 {
-                        format!(" rowspan=\"{arms}\"")
-                    } else {
-                        String::new()
-                    };
-                    w!(
-                        out,
-                        "<th{span}>{}</th><td class=\"num\"{span}>{}</td>",
-                        h(&s.value),
-                        with_minus(number(s.customers as f64, 0), Minus::Unicode)
-                    );
-                }
-                if many {
-                    w!(out, "<td>{}</td>", h(&c.arm));
-                }
-                w!(
-                    out,
-                    "<td class=\"num\">{}</td><td>{}</td></tr>\n",
-                    change_cell(&unit, c),
-                    outcome_tag(c.outcome)
+            // One row per arm, the segment repeated: no rowspans, so every
+            // row also reads on its own when the table stacks on a phone,
+            // where the arm and the count move into the row's heading.
+            let customers = with_minus(number(s.customers as f64, 0), Minus::Unicode);
+            let row_start = |arm: Option<&str>| {
+                let phone = match arm {
+                    Some(arm) if many => format!("{} \u{b7} {customers} customers", h(arm)),
+                    _ => format!("{customers} customers"),
+                };
+                let mut row = format!(
+                    "<tr><th>{}<small class=\"phone-only\">{phone}</small></th>{}",
+                    h(&s.value),
+                    td("Customers", "num desk-only", &customers)
                 );
+                if many {
+                    row.push_str(&td("Arm", "desk-only", &h(arm.unwrap_or(""))));
+                }
+                row
+            };
+            if s.comparisons.is_empty() {
+                out.push_str(&row_start(None));
+                out.push_str(&td(&change_label, "num", "n/a"));
+                out.push_str(&td("Result", "", &outcome_tag(Outcome::NotComputable)));
+                out.push_str("</tr>\n");
+            }
+            for c in &s.comparisons {
+                out.push_str(&row_start(Some(&c.arm)));
+                out.push_str(&td(&change_label, "num", &change_cell(&unit, c)));
+                out.push_str(&td("Result", "", &outcome_tag(c.outcome)));
+                out.push_str("</tr>\n");
             }
         }
         out.push_str("</tbody></table></div>\n");

@@ -3,7 +3,7 @@
 //! its 90% band and payback month.
 
 use super::units::{MetricUnit, cash, relative};
-use super::{Page, figure, h, w};
+use super::{Page, figure, h, td, w};
 use crate::format::{count, number, pct};
 use crate::report::svg::{CashFlow, CashFlowMonth, Histogram, cash_flow, histogram};
 use crate::roi::RoiReport;
@@ -198,25 +198,28 @@ fn by_arm(out: &mut String, page: &Page<'_>) {
     if report.roi_by_arm.len() < 2 {
         return;
     }
-    out.push_str("<div class=\"scroll\"><table>\n<caption>Every arm</caption>\n<thead><tr><th>Arm</th><th class=\"num\">Net present value<small>most likely</small></th><th class=\"num\">90% range</th><th class=\"num\">Chance it pays off</th></tr></thead>\n<tbody>\n");
+    out.push_str("<div class=\"scroll\"><table class=\"stack\">\n<caption>Every arm</caption>\n<thead><tr><th>Arm</th><th class=\"num\">Net present value<small>most likely</small></th><th class=\"num\">90% range</th><th class=\"num\">Chance it pays off</th></tr></thead>\n<tbody>\n");
     for a in &report.roi_by_arm {
+        w!(out, "<tr><th>{}</th>", h(&a.arm));
         match &a.roi {
-            Some(r) => w!(
-                out,
-                "<tr><th>{}</th><td class=\"num\">{}</td><td class=\"num\">{} to {}</td><td class=\"num\">{}</td></tr>\n",
-                h(&a.arm),
-                h(&cash(r.npv.p50, &r.currency)),
-                h(&cash(r.npv.p05, &r.currency)),
-                h(&cash(r.npv.p95, &r.currency)),
-                pct(r.probability_positive)
-            ),
-            None => w!(
-                out,
-                "<tr><th>{}</th><td colspan=\"3\">{}</td></tr>\n",
-                h(&a.arm),
-                h(a.not_computable.as_deref().unwrap_or("not computable"))
-            ),
+            Some(r) => {
+                let c = r.currency.as_str();
+                out.push_str(&td("Most likely", "num", &h(&cash(r.npv.p50, c))));
+                let range = format!("{} to {}", cash(r.npv.p05, c), cash(r.npv.p95, c));
+                out.push_str(&td("90% range", "num", &h(&range)));
+                let chance = pct(r.probability_positive);
+                out.push_str(&td("Chance it pays off", "num", &h(&chance)));
+            }
+            None => {
+                let why = a.not_computable.as_deref().unwrap_or("not computable");
+                out.push_str(&td("Projection", "", &h(why)).replacen(
+                    "<td",
+                    "<td colspan=\"3\"",
+                    1,
+                ));
+            }
         }
+        out.push_str("</tr>\n");
     }
     out.push_str("</tbody></table></div>\n");
 }

@@ -2,7 +2,7 @@
 //! who reruns the analysis every week sees the story.
 
 use super::units::MetricUnit;
-use super::{Page, figure, h, timestamp, w};
+use super::{Page, figure, h, td, timestamp, w};
 use crate::format::{count, number, p_value};
 use crate::history::{Look, LookComparison};
 use crate::report::svg::{self, EffectOverTime, effect_over_time};
@@ -78,7 +78,7 @@ pub(super) fn write(out: &mut String, page: &Page<'_>, history: &[Look]) {
 
     w!(
         out,
-        "<p>The change in {} with {} at every analysis (look), with its {} interval. {}</p>\n",
+        "<p>The change in {} with {} at every analysis (look), with its {} interval.</p>\n<p class=\"story\">{}</p>\n",
         h(&metric.name),
         h(arm),
         page.level,
@@ -194,9 +194,10 @@ fn table(
 ) {
     w!(
         out,
-        "<div class=\"scroll\"><table>\n<thead><tr><th>Look</th><th class=\"num\">Customers</th><th class=\"num\">Change<small>{} interval</small></th><th class=\"num\">p-value</th><th>Verdict</th></tr></thead>\n<tbody>\n",
+        "<div class=\"scroll\"><table class=\"stack\">\n<thead><tr><th>Look</th><th class=\"num\">Customers</th><th class=\"num\">Change<small>{} interval</small></th><th class=\"num\">p-value</th><th>Verdict</th></tr></thead>\n<tbody>\n",
         page.level
     );
+    let change_label = format!("Change ({} interval)", page.level);
     for (p, label) in points.iter().zip(labels) {
         let change = match p.absolute() {
             Some(a) => format!(
@@ -210,14 +211,13 @@ fn table(
             .comparison
             .and_then(|c| c.p_value)
             .map_or("n/a".to_string(), p_value);
-        w!(
-            out,
-            "<tr><th>{}</th><td class=\"num\">{}</td><td class=\"num\">{change}</td><td class=\"num\">{}</td><td>{}</td></tr>\n",
-            h(label),
-            number(p.customers() as f64, 0),
-            h(&pv),
-            h(verdict_words(&p.look.verdict))
-        );
+        w!(out, "<tr><th class=\"nowrap\">{}</th>", h(label));
+        let customers = number(p.customers() as f64, 0);
+        out.push_str(&td("Customers", "num", &customers));
+        out.push_str(&td(&change_label, "num", &change));
+        out.push_str(&td("p-value", "num", &h(&pv)));
+        out.push_str(&td("Verdict", "", &h(verdict_words(&p.look.verdict))));
+        out.push_str("</tr>\n");
     }
     out.push_str("</tbody></table></div>\n");
 }
