@@ -248,8 +248,9 @@ const CSS: &str = r#"
 *{box-sizing:border-box}
 html{-webkit-text-size-adjust:100%;text-size-adjust:100%}
 body{margin:0;background:#fff;color:var(--ink);font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif}
-main{max-width:760px;margin:0 auto;padding:24px 16px 40px}
+main{max-width:800px;margin:0 auto;padding:24px 16px 40px}
 p,li,td,th,dd{overflow-wrap:break-word}
+p{orphans:3;widows:3}
 h1,h2,h3{line-height:1.2;margin:0}
 h2{font-size:1.4rem;margin:2.4rem 0 .6rem;padding-top:1.2rem;border-top:2px solid var(--line)}
 h3{font-size:1.08rem;margin:1.6rem 0 .4rem}
@@ -273,11 +274,11 @@ figure{margin:16px 0;padding:0;break-inside:avoid;page-break-inside:avoid}
 figure svg{display:block;margin:0 auto;height:auto;max-width:580px!important}
 .note{color:var(--muted);font-size:.92rem}
 .scroll{overflow-x:auto;margin:8px 0 16px;border:1px solid var(--line);border-radius:8px}
-.nowrap{white-space:nowrap}
+.nowrap,small.nowrap{white-space:nowrap}
 .phone-only{display:none}
 table{border-collapse:collapse;width:100%;font-size:.9rem;font-variant-numeric:tabular-nums}
 caption{text-align:left;padding:8px 10px 0;font-weight:600}
-th,td{padding:6px 10px;border-bottom:1px solid var(--line);text-align:left;vertical-align:top}
+th,td{padding:6px 8px;border-bottom:1px solid var(--line);text-align:left;vertical-align:top}
 thead th{font-size:.8rem;color:var(--muted);font-weight:600;white-space:nowrap}
 tbody tr:last-child td,tbody tr:last-child th{border-bottom:0}
 tr.group th{background:var(--soft);font-size:.85rem}
@@ -330,7 +331,9 @@ main{max-width:none;padding:0}
 .scroll{overflow:visible;border:0}
 h2,h3,caption{break-after:avoid;page-break-after:avoid}
 .verdict,.glance,tr,dl.facts,ul.checks li{break-inside:avoid;page-break-inside:avoid}
-#money,#over-time,#method{break-before:page;page-break-before:always}
+figure svg{max-width:480px!important}
+footer{break-before:avoid;page-break-before:avoid}
+.lead,.story,tr.group{break-after:avoid;page-break-after:avoid}
 h2{border-top:0;padding-top:0}
 }
 "#;

@@ -99,8 +99,8 @@ pub(super) fn write_health(out: &mut String, page: &Page<'_>) {
     let d = &report.data;
     let mut data = if d.source == "rows" {
         format!(
-            "read {} of outcomes; {} of {} had at least one row",
-            count(d.outcome_rows, "row", "rows"),
+            "read {} outcome rows; {} of {} had at least one",
+            number(d.outcome_rows as f64, 0),
             number(d.customers_with_outcomes as f64, 0),
             count(d.ledger_customers, "customer", "customers")
         )
@@ -110,14 +110,21 @@ pub(super) fn write_health(out: &mut String, page: &Page<'_>) {
             count(d.ledger_customers, "customer", "customers")
         )
     };
-    let left_out = d.rows_outside_window + d.rows_unknown_customer;
-    if left_out > 0 {
-        data.push_str(&format!(
-            "; {} left out ({} outside the date window, {} of customers not in the pilot)",
-            count(left_out, "row", "rows"),
-            number(d.rows_outside_window as f64, 0),
-            number(d.rows_unknown_customer as f64, 0)
+    let mut left_out = Vec::new();
+    if d.rows_outside_window > 0 {
+        left_out.push(format!(
+            "{} outside the date window",
+            count(d.rows_outside_window, "row", "rows")
         ));
+    }
+    if d.rows_unknown_customer > 0 {
+        left_out.push(format!(
+            "{} of customers not in the pilot",
+            count(d.rows_unknown_customer, "row", "rows")
+        ));
+    }
+    if !left_out.is_empty() {
+        data.push_str(&format!("; left out: {}", left_out.join(", ")));
     }
     if d.duplicate_ledger_rows > 0 {
         data.push_str(&format!(

@@ -80,7 +80,7 @@ pub(super) fn write_effects(out: &mut String, page: &Page<'_>) {
     };
     w!(
         out,
-        "<p>Each row shows how much a metric changed with {} compared with {}, in percent, with its {} interval: the true change very likely lies on the bar. A bar crossing the zero line means \u{201c}no change\u{201d} is still plausible. Filled dots are clear (statistically significant) results{}; hollow dots are not clear yet. Dashed lines mark guardrail limits: how much worse a guardrail may get before the pilot must stop.</p>\n",
+        "<p class=\"lead\">Each row shows how much a metric changed with {} compared with {}, in percent, with its {} interval: the true change very likely lies on the bar. A bar crossing the zero line means \u{201c}no change\u{201d} is still plausible. Filled dots are clear (statistically significant) results{}; hollow dots are not clear yet. Dashed lines mark guardrail limits: how much worse a guardrail may get before the pilot must stop.</p>\n",
         h(&against),
         h(page.control()),
         page.level,
@@ -124,9 +124,6 @@ fn comparisons_table(out: &mut String, page: &Page<'_>) {
     out.push_str(
         "<div class=\"scroll\"><table class=\"stack\">\n<caption>In numbers</caption>\n<thead><tr><th>Metric</th>",
     );
-    if many {
-        out.push_str("<th>Arm</th>");
-    }
     let change_label = format!("Change ({} interval)", page.level);
     w!(
         out,
@@ -144,15 +141,20 @@ fn comparisons_table(out: &mut String, page: &Page<'_>) {
         let control = m.arms.first().and_then(|a| a.mean);
         for c in &m.comparisons {
             let treated = m.arms.iter().find(|a| a.arm == c.arm).and_then(|a| a.mean);
+            // With several arms the arm goes under the metric's name
+            // rather than in a column of its own: the table then fits a
+            // desktop page without scrolling.
+            let arm = if many {
+                format!("<small>with {}</small>", h(&c.arm))
+            } else {
+                String::new()
+            };
             w!(
                 out,
-                "<tr><th>{}<small>{}</small></th>",
+                "<tr><th>{}{arm}<small>{}</small></th>",
                 h(&m.name),
                 h(&role_note(m))
             );
-            if many {
-                out.push_str(&td("Arm", "", &h(&c.arm)));
-            }
             let value = |v: Option<f64>| v.map_or("n/a".to_string(), |v| unit.value(v));
             out.push_str(&td(page.control(), "num", &h(&value(control))));
             out.push_str(&td(&c.arm, "num", &h(&value(treated))));
@@ -189,6 +191,8 @@ fn role_note(m: &MetricResult) -> String {
 }
 
 /// The change with its interval and relative change under it, escaped.
+/// Each figure is kept on one line (`nowrap`); a narrow column may only
+/// break between the relative change and its interval.
 fn change_cell(unit: &MetricUnit, c: &ArmComparison) -> String {
     let Some(abs) = c.absolute else {
         return format!(
@@ -200,14 +204,14 @@ fn change_cell(unit: &MetricUnit, c: &ArmComparison) -> String {
         .relative
         .map(|r| {
             format!(
-                "<small>{} ({})</small>",
+                "<small><span class=\"nowrap\">{}</span> <span class=\"nowrap\">({})</span></small>",
                 h(&relative(r.estimate)),
                 h(&relative_range(r.ci_low, r.ci_high))
             )
         })
         .unwrap_or_default();
     format!(
-        "{}<small>{}</small>{rel}",
+        "{}<small class=\"nowrap\">{}</small>{rel}",
         h(&unit.change(abs.estimate)),
         h(&unit.range(abs.ci_low, abs.ci_high))
     )

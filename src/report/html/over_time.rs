@@ -78,7 +78,7 @@ pub(super) fn write(out: &mut String, page: &Page<'_>, history: &[Look]) {
 
     w!(
         out,
-        "<p>The change in {} with {} at every analysis (look), with its {} interval.</p>\n<p class=\"story\">{}</p>\n",
+        "<p class=\"lead\">The change in {} with {} at every analysis (look), with its {} interval.</p>\n<p class=\"story\">{}</p>\n",
         h(&metric.name),
         h(arm),
         page.level,
