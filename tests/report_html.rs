@@ -335,6 +335,41 @@ fn money_metrics_read_in_the_currency_and_a_rollout_names_the_arm() {
 }
 
 #[test]
+fn every_verdict_has_its_heading_and_style() {
+    use pilot::decision::Verdict;
+    let mut report = demo_report("sms-reminder", None, NOW);
+    for (verdict, arm, title) in [
+        (Verdict::Rollout, Some("sms"), "Roll out sms"),
+        (Verdict::Continue, Some("sms"), "Keep piloting"),
+        (Verdict::Stop, None, "Stop"),
+        (Verdict::Investigate, None, "Investigate"),
+    ] {
+        report.decision.verdict = verdict;
+        report.decision.arm = arm.map(String::from);
+        let page = render(&report, &[]);
+        let doc = check(&page);
+        let header = doc
+            .descendants()
+            .find(|n| has_class(n, "verdict"))
+            .expect("verdict header");
+        assert!(has_class(&header, &format!("v-{}", verdict.as_str())));
+        let h1 = header
+            .descendants()
+            .find(|n| n.tag_name().name() == "h1")
+            .unwrap();
+        assert_eq!(h1.text(), Some(title));
+        let page_title = doc
+            .descendants()
+            .find(|n| n.tag_name().name() == "title")
+            .unwrap();
+        assert_eq!(
+            page_title.text(),
+            Some(format!("sms-reminder: {title}").as_str())
+        );
+    }
+}
+
+#[test]
 fn surveys_show_response_rates_and_scores_that_cannot_be_drawn_are_explained() {
     let report = demo_report("faster-support", None, NOW);
     let page = render(&report, &[]);

@@ -337,3 +337,41 @@ footer{break-before:avoid;page-break-before:avoid}
 h2{border-top:0;padding-top:0}
 }
 "#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_read_as_date_and_time() {
+        assert_eq!(timestamp("2026-11-22T12:00:00Z"), "2026-11-22 12:00 UTC");
+        assert_eq!(timestamp("2026-11-22T12:00:00+01:00"), "2026-11-22 12:00");
+        assert_eq!(timestamp("yesterday"), "yesterday");
+        assert_eq!(timestamp("2026-11-22T1\u{e9}:00"), "2026-11-22T1\u{e9}:00");
+    }
+
+    #[test]
+    fn levels_drop_a_needless_decimal() {
+        assert_eq!(level(0.05), "95%");
+        assert_eq!(level(0.005), "99.5%");
+        assert_eq!(whole_pct(0.5), "50%");
+        assert_eq!(whole_pct(0.123), "12.3%");
+    }
+
+    #[test]
+    fn numbers_stay_whole_and_markup_is_escaped() {
+        assert_eq!(
+            h("from \u{2212}$5 to +6.2 pp, p = 0.03 <b>"),
+            "from \u{2212}\u{2060}$5 to +6.2\u{a0}pp, p\u{a0}=\u{a0}0.03 &lt;b&gt;"
+        );
+        assert!(matches!(h("plain"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn data_cells_carry_an_escaped_label() {
+        assert_eq!(
+            td("a\"b", "num", "<b>1</b>"),
+            "<td class=\"num\" data-label=\"a&quot;b\"><span><b>1</b></span></td>"
+        );
+    }
+}

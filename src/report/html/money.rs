@@ -8,13 +8,17 @@ use crate::format::{count, number, pct};
 use crate::report::svg::{CashFlow, CashFlowMonth, Histogram, cash_flow, histogram};
 use crate::roi::RoiReport;
 
-/// The treatment arm `report.roi` is about.
+/// The treatment arm `report.roi` is about: as the pipeline picks it, the
+/// verdict's arm if it has a projection entry, else the first arm's.
 pub(super) fn roi_arm<'a>(page: &Page<'a>) -> Option<&'a str> {
-    let roi = page.report.roi.as_ref()?;
+    page.report.roi.as_ref()?;
+    let by_arm = &page.report.roi_by_arm;
     page.report
-        .roi_by_arm
-        .iter()
-        .find(|a| a.roi.as_ref() == Some(roi))
+        .decision
+        .arm
+        .as_deref()
+        .and_then(|arm| by_arm.iter().find(|a| a.arm == arm))
+        .or_else(|| by_arm.first())
         .map(|a| a.arm.as_str())
 }
 
