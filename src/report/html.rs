@@ -14,9 +14,10 @@
 //! * **Escaped**: every string from the user's files goes through
 //!   [`crate::report::escape`]; the page is also well-formed XML, so tests
 //!   can parse it whole.
-//! * **Readable anywhere**: a single column that fits a 360 px phone (wide
-//!   tables scroll inside their box, never the page), and print CSS that
-//!   needs no background colours and keeps charts and table rows whole.
+//! * **Readable anywhere**: a single column that fits a 360 px phone (tables
+//!   turn into one card per row there; anything wider still scrolls inside
+//!   its own box, never the page), and print CSS that needs no background
+//!   colours and keeps charts, table rows and headings with what follows.
 //! * **Numbers for people**: [`crate::format`] with U+2212 minus signs.
 
 mod checks;
@@ -65,7 +66,7 @@ pub fn render(report: &AnalysisReport, history: &[Look]) -> String {
     w!(
         &mut out,
         "<meta name=\"generator\" content=\"pilot {}\"/>\n<title>{}: {}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<main>\n",
-        h(report.pilot_version),
+        escape::attr(report.pilot_version),
         h(&report.experiment.name),
         h(&summary::verdict_title(&page))
     );
