@@ -1,9 +1,11 @@
 //! Reports for people: the analysis report as terminal text
-//! ([`terminal`]) and Markdown ([`markdown`]), escaping and self-contained
-//! SVG charts (number formatting lives in [`crate::format`], shared with
-//! earlier stages). Everything here is pure (values in, strings out).
+//! ([`terminal`]), Markdown ([`markdown`]) and a self-contained HTML page
+//! ([`html`]), plus escaping and SVG charts (number formatting lives in
+//! [`crate::format`], shared with earlier stages). Everything here is pure
+//! (values in, strings out).
 
 pub mod escape;
+pub mod html;
 pub mod markdown;
 pub mod model;
 pub mod plan;
