@@ -426,3 +426,35 @@ fn a_significant_lift_that_does_not_pay_is_a_stop_and_one_that_pays_rolls_out() 
         assert!(cheap["roi"].get(key).is_some(), "roi.{key}");
     }
 }
+
+#[test]
+fn html_report_is_written_atomically_and_self_contained() {
+    let s = pilot_with(
+        600,
+        &Truth {
+            bought: [0.2, 0.3],
+            complaints: [0.02, 0.02],
+        },
+        9,
+    );
+    let out = s.pilot(&["analyze", "exp.toml", "--html", "report.html"]);
+    out.ok();
+    assert_eq!(out.stderr, "wrote report.html\n");
+    let page = s.read("report.html");
+    assert!(
+        page.to_lowercase().starts_with("<!doctype html"),
+        "{}",
+        &page[..60]
+    );
+    assert!(page.contains("<svg"));
+    for external in [
+        "http://", "https://", "<script", "<link", "@import", " src=",
+    ] {
+        assert!(!page.contains(external), "{external}");
+    }
+    assert!(
+        !s.files().iter().any(|f| f.ends_with(".tmp")),
+        "{:?}",
+        s.files()
+    );
+}

@@ -1,7 +1,7 @@
 //! `pilot analyze FILE`: read outcomes, compare, decide, record the look,
 //! and print the report.
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::path::Path;
 
 use crate::cli::progress::Progress;
@@ -10,6 +10,7 @@ use crate::decision::Verdict;
 use crate::error::{Error, Result};
 use crate::history::{self, Look};
 use crate::ingest::dataset;
+use crate::io::atomic::write_atomic;
 use crate::pipeline::{Context, build_report};
 use crate::report::model::{AnalysisReport, HistoryInfo};
 use crate::report::{markdown, terminal};
@@ -45,6 +46,8 @@ pub struct AnalyzeArgs<'a> {
     pub check: bool,
     /// Do not record this run in the history.
     pub no_history: bool,
+    /// Also write the report as a self-contained HTML page here.
+    pub html: Option<&'a Path>,
     /// The current time, RFC 3339 UTC.
     pub now: String,
 }
@@ -69,7 +72,15 @@ pub fn run(args: &AnalyzeArgs<'_>) -> Result<i32> {
             eligible_customers,
         },
     );
-    record_history(&exp.path, &mut report, args.no_history)?;
+    let looks = record_history(&exp.path, &mut report, args.no_history)?;
+    if let Some(path) = args.html {
+        let page = crate::report::html::render(&report, &looks);
+        write_atomic(path, |w| {
+            w.write_all(page.as_bytes())
+                .map_err(|e| Error::io(path, "write", &e))
+        })?;
+        eprintln!("wrote {}", path.display());
+    }
     let text = match args.format {
         Format::Json => {
             let mut json = serde_json::to_string_pretty(&report)
@@ -100,8 +111,9 @@ pub fn run(args: &AnalyzeArgs<'_>) -> Result<i32> {
 }
 
 /// Adds design-change warnings from the history and appends this look if
-/// it is new (new data or a changed experiment file).
-fn record_history(experiment: &Path, report: &mut AnalysisReport, skip: bool) -> Result<()> {
+/// it is new (new data or a changed experiment file). Returns the looks,
+/// this one included if it was recorded.
+fn record_history(experiment: &Path, report: &mut AnalysisReport, skip: bool) -> Result<Vec<Look>> {
     let path = history::history_path(experiment);
     let looks = history::read(&path)?;
     let look = Look::of(report);
@@ -109,15 +121,17 @@ fn record_history(experiment: &Path, report: &mut AnalysisReport, skip: bool) ->
         .warnings
         .extend(history::design_changes(&looks, &look.design));
     let recorded = !skip && !history::is_repeat(&looks, &look);
+    let mut looks = looks;
     if recorded {
         history::append(&path, &looks, &look)?;
+        looks.push(look);
     }
     report.history = Some(HistoryInfo {
         file: path.display().to_string(),
-        looks: looks.len() + usize::from(recorded),
+        looks: looks.len(),
         recorded,
     });
-    Ok(())
+    Ok(looks)
 }
 
 /// Bytes of the files an analysis streams through the CSV reader (the

@@ -54,7 +54,7 @@ enum Command {
     },
     /// Analyze outcomes: effects, health checks, ROI and a verdict.
     #[command(
-        after_help = "Examples:\n  pilot analyze experiments/sms-reminder.toml\n  pilot analyze experiments/sms-reminder.toml --format json > report.json\n  pilot analyze experiments/sms-reminder.toml --format markdown > report.md\n\n\
+        after_help = "Examples:\n  pilot analyze experiments/sms-reminder.toml\n  pilot analyze experiments/sms-reminder.toml --format json > report.json\n  pilot analyze experiments/sms-reminder.toml --format markdown > report.md\n  pilot analyze experiments/sms-reminder.toml --html report.html\n\n\
 Safe to rerun whenever new data arrives: with `sequential = true` (the default) the\n\
 intervals and p-values stay valid however often you look. Each run with new data or a\n\
 changed experiment file is recorded in <experiment>.history.jsonl.\n\n\
@@ -72,6 +72,9 @@ With --check the exit code tells the verdict: 10 rollout, 11 continue, 12 stop, 
         /// Do not record this run in the history file.
         #[arg(long)]
         no_history: bool,
+        /// Also write a self-contained HTML page with charts (share it, print it).
+        #[arg(long, value_name = "PATH")]
+        html: Option<PathBuf>,
     },
     /// Before the pilot: customers needed, detectable effects, break-even lift, duration.
     #[command(
@@ -124,11 +127,13 @@ pub fn main() -> i32 {
             format,
             check,
             no_history,
+            html,
         } => analyze::run(&analyze::AnalyzeArgs {
             file: &file,
             format,
             check,
             no_history,
+            html: html.as_deref(),
             now: now(),
         }),
         Command::Assign {
