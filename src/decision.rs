@@ -22,6 +22,7 @@ use serde::Serialize;
 
 use crate::analysis::needed::{SampleNeed, TargetSource};
 use crate::analysis::result::{ArmComparison, MetricResult, Outcome};
+use crate::config::{Direction, MetricKind};
 use crate::format::{days, fmt_sig, money, number, p_value, pct, pp, probability, signed_pct};
 
 /// The verdict.
@@ -283,7 +284,7 @@ fn judge(input: &DecisionInput<'_>, arm: &ArmEvidence<'_>) -> (ArmCall, Vec<Stri
 /// absolute interval and the margin times the control value.
 fn guardrail_harmed(metric: &MetricResult, c: &ArmComparison) -> bool {
     let margin = metric.margin.unwrap_or(0.0);
-    let lower_is_better = metric.direction == "decrease";
+    let lower_is_better = metric.direction == Direction::Decrease;
     let (interval, allowed) = match (c.relative, c.absolute) {
         (Some(rel), _) => (rel, margin),
         (None, Some(abs)) => {
@@ -307,7 +308,7 @@ fn guardrail_harmed(metric: &MetricResult, c: &ArmComparison) -> bool {
 /// How a value of this metric reads: rates as percentages, changes of rates
 /// in percentage points, other values with three significant digits.
 fn is_rate(metric: &MetricResult) -> bool {
-    matches!(metric.kind, "binary" | "csat")
+    matches!(metric.kind, MetricKind::Binary | MetricKind::Csat)
 }
 
 fn value(metric: &MetricResult, x: f64) -> String {

@@ -220,7 +220,7 @@ fn every_example_has_every_chart_with_one_mark_per_item() {
         let margins = report
             .metrics
             .iter()
-            .filter(|m| m.role == "guardrail" && m.margin.is_some())
+            .filter(|m| m.role == pilot::config::Role::Guardrail && m.margin.is_some())
             .count();
         assert_eq!(
             count(forest, &["mark", "guardrail"]),
@@ -544,8 +544,8 @@ fn a_report_without_roi_segments_or_primary_still_explains_itself() {
     }];
     for m in &mut report.metrics {
         m.segments.clear();
-        if m.role == "primary" {
-            m.role = "secondary";
+        if m.role == pilot::config::Role::Primary {
+            m.role = pilot::config::Role::Secondary;
         }
     }
     report.srm = None;

@@ -100,11 +100,13 @@ fn metric(
     arms: Vec<ArmFigures>,
     comparisons: Vec<ArmComparison>,
 ) -> MetricResult {
+    // The tests name kinds and roles as in experiment files.
+    let text = |t: &str| serde_json::Value::String(t.to_string());
     MetricResult {
         name: name.to_string(),
-        kind,
-        role,
-        direction: "increase",
+        kind: serde_json::from_value(text(kind)).expect("metric kind"),
+        role: serde_json::from_value(text(role)).expect("metric role"),
+        direction: pilot::config::Direction::Increase,
         margin: None,
         arms,
         comparisons,

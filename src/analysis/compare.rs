@@ -77,7 +77,7 @@ pub struct Compared {
 }
 
 /// What CUPED did for a comparison.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, serde::Deserialize)]
 pub struct CupedInfo {
     /// Pooled regression coefficient of the metric on its covariate.
     pub theta: f64,

@@ -88,9 +88,9 @@ pub fn analyze_metric(
         .collect();
     MetricResult {
         name: metric.name.clone(),
-        kind: metric.kind.as_str(),
-        role: metric.role.as_str(),
-        direction: metric.direction.as_str(),
+        kind: metric.kind,
+        role: metric.role,
+        direction: metric.direction,
         margin: metric.margin,
         arms,
         comparisons,

@@ -3,13 +3,15 @@
 //! These types serialize into the `metrics[]` part of `pilot analyze
 //! --format json`, a documented, stable schema: fields are only added.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+
+use crate::config::{Direction, MetricKind, Role};
 
 use crate::analysis::compare::{ArmEstimate, CupedInfo};
 use crate::stats::TestKind;
 
 /// An estimate with its interval.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Estimate {
     /// Point estimate.
     pub estimate: f64,
@@ -20,7 +22,7 @@ pub struct Estimate {
 }
 
 /// How a comparison came out, read in the metric's direction.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     /// Significantly better than control.
@@ -35,7 +37,7 @@ pub enum Outcome {
 
 /// The fixed-horizon estimate and standard error (input to ROI and
 /// sample-size estimates, also in sequential mode).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct FixedHorizon {
     /// Treatment minus control.
     pub estimate: f64,
@@ -44,7 +46,7 @@ pub struct FixedHorizon {
 }
 
 /// One treatment arm against the control.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ArmComparison {
     /// Treatment arm name.
     pub arm: String,
@@ -74,7 +76,7 @@ pub struct ArmComparison {
 }
 
 /// Per arm figures of a metric.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ArmFigures {
     /// Arm name.
     pub arm: String,
@@ -107,7 +109,7 @@ impl ArmFigures {
 }
 
 /// One segment value's comparisons.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SegmentResult {
     /// Population column.
     pub column: String,
@@ -120,7 +122,7 @@ pub struct SegmentResult {
 }
 
 /// Winsorizing applied to a metric.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct CapInfo {
     /// The configured quantile.
     pub quantile: f64,
@@ -131,16 +133,16 @@ pub struct CapInfo {
 }
 
 /// Everything computed for one metric.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MetricResult {
     /// Metric name.
     pub name: String,
     /// `binary`, `mean`, `ratio`, `nps`, `csat` or `ordinal`.
-    pub kind: &'static str,
+    pub kind: MetricKind,
     /// `primary`, `guardrail` or `secondary`.
-    pub role: &'static str,
+    pub role: Role,
     /// `increase` or `decrease`: which way is better.
-    pub direction: &'static str,
+    pub direction: Direction,
     /// Guardrail non-inferiority margin (relative), if any.
     pub margin: Option<f64>,
     /// Per arm, control first.

@@ -6,6 +6,8 @@
 //! never see raw TOML.
 
 use std::ops::Range;
+
+use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 
 /// A fully validated experiment file.
@@ -152,7 +154,8 @@ pub struct Outcomes {
 }
 
 /// The statistical family of a metric.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum MetricKind {
     /// 0/1 per customer (also TRUE/false/yes/no).
     Binary,
@@ -166,6 +169,12 @@ pub enum MetricKind {
     Csat,
     /// Integer scale answers (effort 1-7), Mann-Whitney.
     Ordinal,
+}
+
+impl std::fmt::Display for MetricKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 impl MetricKind {
@@ -183,7 +192,8 @@ impl MetricKind {
 }
 
 /// What a metric is for in the decision.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Role {
     /// Exactly one: the metric the pilot is meant to move.
     Primary,
@@ -191,6 +201,12 @@ pub enum Role {
     Guardrail,
     /// Reported, corrected for multiplicity, not decisive.
     Secondary,
+}
+
+impl std::fmt::Display for Role {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 impl Role {
@@ -205,12 +221,19 @@ impl Role {
 }
 
 /// Which way is better.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Direction {
     /// Higher is better.
     Increase,
     /// Lower is better (churn, tickets, effort).
     Decrease,
+}
+
+impl std::fmt::Display for Direction {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 impl Direction {
@@ -287,11 +310,13 @@ pub struct Metric {
 }
 
 /// Multiple-comparison correction.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Correction {
     /// Holm step-down (family-wise error).
     Holm,
     /// Benjamini-Hochberg (false discovery rate).
+    #[serde(rename = "bh")]
     BenjaminiHochberg,
     /// Bonferroni (family-wise error, simplest).
     Bonferroni,

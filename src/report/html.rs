@@ -110,7 +110,10 @@ impl<'a> Page<'a> {
         Page {
             report,
             currency,
-            primary: report.metrics.iter().find(|m| m.role == "primary"),
+            primary: report
+                .metrics
+                .iter()
+                .find(|m| m.role == crate::config::Role::Primary),
             focus_arm,
             level: level(report.settings.alpha),
         }

@@ -6,6 +6,7 @@
 //! renderer escapes or paints it for its medium.
 
 use crate::analysis::result::{ArmComparison, MetricResult, Outcome, SegmentResult};
+use crate::config::MetricKind;
 use crate::decision::{Decision, Verdict};
 use crate::format::{
     NOT_AVAILABLE, Unit, count, fmt_sig, money, number, p_value, pct, pp, probability, signed_pct,
@@ -38,7 +39,7 @@ pub(super) fn verdict_arm(decision: &Decision) -> Option<&str> {
 /// Rates (`binary`, `csat`) read as percentages and change in percentage
 /// points; everything else is a number in the metric's own units.
 pub(super) fn is_rate(metric: &MetricResult) -> bool {
-    matches!(metric.kind, "binary" | "csat")
+    matches!(metric.kind, MetricKind::Binary | MetricKind::Csat)
 }
 
 /// One value of the metric: `12.0%` for rates, three significant digits
@@ -74,7 +75,7 @@ pub(super) fn change_interval(metric: &MetricResult, lo: f64, hi: f64) -> String
 
 /// What the metric's kind is, in words.
 pub(super) fn kind_label(metric: &MetricResult) -> &'static str {
-    match metric.kind {
+    match metric.kind.as_str() {
         "binary" => "rate",
         "mean" => "average",
         "ratio" => "ratio",
@@ -87,7 +88,7 @@ pub(super) fn kind_label(metric: &MetricResult) -> &'static str {
 
 /// The column header of the metric's per-arm value.
 pub(super) fn value_header(metric: &MetricResult) -> &'static str {
-    match metric.kind {
+    match metric.kind.as_str() {
         "binary" => "rate",
         "csat" => "satisfied",
         "nps" => "NPS",
@@ -99,11 +100,11 @@ pub(super) fn value_header(metric: &MetricResult) -> &'static str {
 /// Kind, role and direction in one phrase:
 /// `rate, primary metric, higher is better`.
 pub(super) fn metric_description(metric: &MetricResult) -> String {
-    let role = match (metric.role, metric.margin) {
+    let role = match (metric.role.as_str(), metric.margin) {
         ("guardrail", Some(m)) if m > 0.0 => format!("guardrail with a {} margin", pct(m)),
         (role, _) => format!("{role} metric"),
     };
-    let direction = match metric.direction {
+    let direction = match metric.direction.as_str() {
         "decrease" => "lower is better",
         _ => "higher is better",
     };

@@ -201,7 +201,7 @@ impl Effect {
 }
 
 /// Which test produced the p-value of a comparison.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TestKind {
     /// Welch's unequal-variance t-test (R `t.test(var.equal = FALSE)`).

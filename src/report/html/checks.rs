@@ -301,8 +301,8 @@ pub(super) fn write_method(out: &mut String, page: &Page<'_>) {
             out,
             "<tr><th>{}<small>{}</small></th>{}{}{}</tr>\n",
             h(&m.name),
-            h(m.role),
-            td("Kind", "", &h(kind_words(m.kind))),
+            h(m.role.as_str()),
+            td("Kind", "", &h(kind_words(m.kind.as_str()))),
             td("Test", "", &h(&tests)),
             td("Adjustments", "", &h(&adjustments))
         );

@@ -10,7 +10,7 @@ use crate::report::svg::{Forest, ForestRow, Guardrail, HarmDirection, forest_plo
 
 /// The metric's better direction.
 fn direction(metric: &MetricResult) -> Direction {
-    if metric.direction == "decrease" {
+    if metric.direction == crate::config::Direction::Decrease {
         Direction::Decrease
     } else {
         Direction::Increase
@@ -19,7 +19,7 @@ fn direction(metric: &MetricResult) -> Direction {
 
 /// The guardrail limit of a metric, if it is a guardrail with a margin.
 fn guardrail(metric: &MetricResult) -> Option<Guardrail> {
-    if metric.role != "guardrail" {
+    if metric.role != crate::config::Role::Guardrail {
         return None;
     }
     metric.margin.map(|margin| Guardrail {
@@ -177,12 +177,12 @@ fn comparisons_table(out: &mut String, page: &Page<'_>) {
 /// `primary`, `guardrail: at most 50% worse`, `secondary`, and which way
 /// is better.
 fn role_note(m: &MetricResult) -> String {
-    let better = if m.direction == "decrease" {
+    let better = if m.direction == crate::config::Direction::Decrease {
         "lower is better"
     } else {
         "higher is better"
     };
-    match (m.role, m.margin) {
+    match (m.role.as_str(), m.margin) {
         ("guardrail", Some(margin)) => {
             format!("guardrail, at most {} worse; {better}", whole_pct(margin))
         }

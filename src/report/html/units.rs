@@ -33,7 +33,7 @@ pub(super) enum MetricUnit {
 impl MetricUnit {
     /// The unit of `metric`; `currency` is the ROI's, if there is one.
     pub(super) fn of(metric: &MetricResult, currency: Option<&str>) -> MetricUnit {
-        match metric.kind {
+        match metric.kind.as_str() {
             "binary" | "csat" => MetricUnit::Rate,
             "nps" => MetricUnit::Score,
             "mean" | "ratio" => match currency {
