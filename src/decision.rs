@@ -26,7 +26,7 @@ use crate::config::{Direction, MetricKind};
 use crate::format::{days, fmt_sig, money, number, p_value, pct, pp, probability, signed_pct};
 
 /// The verdict.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
     /// Roll the initiative out to everyone.
@@ -101,7 +101,7 @@ pub struct DecisionInput<'a> {
 }
 
 /// The verdict with its reasons.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct Decision {
     /// `rollout`, `continue`, `stop` or `investigate`.
     pub verdict: Verdict,

@@ -108,6 +108,51 @@ pub fn history_path(experiment: &Path) -> PathBuf {
     experiment.with_file_name(format!("{stem}.history.jsonl"))
 }
 
+/// `<stem>.report.json` beside the experiment file: the latest full report,
+/// so `pilot report` can render it again without recomputing.
+pub fn latest_report_path(experiment: &Path) -> PathBuf {
+    let stem = experiment
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "experiment".to_string());
+    experiment.with_file_name(format!("{stem}.report.json"))
+}
+
+/// Saves `report` as the latest report of its experiment (atomically).
+pub fn save_latest(path: &Path, report: &AnalysisReport) -> Result<()> {
+    let json =
+        serde_json::to_string_pretty(report).map_err(|e| Error::in_file(path, e.to_string()))?;
+    write_atomic(path, |w| {
+        w.write_all(json.as_bytes())
+            .and_then(|()| w.write_all(b"\n"))
+            .map_err(|e| Error::io(path, "write", &e))
+    })
+}
+
+/// Reads the latest report saved by `pilot analyze`.
+pub fn load_latest(path: &Path, experiment: &Path) -> Result<AnalysisReport> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(
+                Error::in_file(path, "there is no saved analysis yet").with_note(format!(
+                    "run `pilot analyze {}` first",
+                    experiment.display()
+                )),
+            );
+        }
+        Err(e) => return Err(Error::io(path, "read", &e)),
+    };
+    serde_json::from_str(&text).map_err(|e| {
+        Error::at_csv(
+            path,
+            e.line() as u64,
+            None,
+            format!("not a report this version of pilot can read ({e}); run `pilot analyze` again"),
+        )
+    })
+}
+
 /// Reads the looks in `path`; a missing file is an empty history.
 pub fn read(path: &Path) -> Result<Vec<Look>> {
     let text = match std::fs::read_to_string(path) {

@@ -9,7 +9,7 @@ use crate::analysis::health;
 use crate::analysis::metrics::{analyze_metric, apply_correction};
 use crate::analysis::needed::{NeedInputs, sample_need};
 use crate::analysis::result::{ArmComparison, MetricResult};
-use crate::config::{Correction, Experiment, Role};
+use crate::config::{Experiment, Role};
 use crate::decision::{ArmEvidence, DecisionInput, RoiEvidence, decide};
 use crate::ingest::dataset::Dataset;
 use crate::io::fingerprint::text_fingerprint;
@@ -134,7 +134,7 @@ pub fn build_report(exp: &Experiment, data: &Dataset, ctx: &Context) -> Analysis
 
     AnalysisReport {
         schema_version: SCHEMA_VERSION,
-        pilot_version: env!("CARGO_PKG_VERSION"),
+        pilot_version: env!("CARGO_PKG_VERSION").to_string(),
         generated_at: ctx.now.clone(),
         experiment: ExperimentInfo {
             name: exp.meta.name.clone(),
@@ -146,12 +146,7 @@ pub fn build_report(exp: &Experiment, data: &Dataset, ctx: &Context) -> Analysis
             alpha: options.alpha,
             sequential: options.sequential,
             sequential_tuning: options.tuning,
-            correction: match exp.analysis.correction {
-                Correction::Holm => "holm",
-                Correction::BenjaminiHochberg => "bh",
-                Correction::Bonferroni => "bonferroni",
-                Correction::None => "none",
-            },
+            correction: exp.analysis.correction,
         },
         arms: exp
             .arms

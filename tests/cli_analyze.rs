@@ -458,3 +458,39 @@ fn html_report_is_written_atomically_and_self_contained() {
         s.files()
     );
 }
+
+#[test]
+fn report_renders_the_saved_analysis_without_the_data() {
+    let s = pilot_with(
+        600,
+        &Truth {
+            bought: [0.2, 0.3],
+            complaints: [0.02, 0.02],
+        },
+        10,
+    );
+    let none = s.pilot(&["report", "exp.toml"]);
+    assert_eq!(
+        none.fails(1),
+        "error: exp.report.json: there is no saved analysis yet\nhelp: run `pilot analyze exp.toml` first\n"
+    );
+    let analyzed = s.pilot(&["analyze", "exp.toml", "--format", "json"]);
+    let analyzed = analyzed.ok().to_string();
+    // The data is gone: report must not need it.
+    std::fs::remove_file(s.path("outcomes.csv")).unwrap();
+    let again = s.pilot(&[
+        "report",
+        "exp.toml",
+        "--format",
+        "json",
+        "--html",
+        "page.html",
+    ]);
+    assert_eq!(again.ok(), analyzed, "the saved report round-trips exactly");
+    assert!(s.read("page.html").contains("<svg"));
+    assert_eq!(
+        s.read("exp.history.jsonl").lines().count(),
+        1,
+        "report records no look"
+    );
+}

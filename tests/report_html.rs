@@ -302,7 +302,7 @@ fn the_summary_says_the_verdict_the_interval_and_the_money() {
         "always-valid sequential test",
         "Holm step-down",
         "2026-11-22 12:00 UTC",
-        report.pilot_version,
+        &report.pilot_version,
     ] {
         assert!(all.contains(needle), "method notes lack {needle}");
     }

@@ -126,7 +126,7 @@ fn report(
     let customers: u64 = arms.iter().map(|a| a.customers).sum();
     AnalysisReport {
         schema_version: SCHEMA_VERSION,
-        pilot_version: "0.1.0",
+        pilot_version: "0.1.0".to_string(),
         generated_at: "2025-04-30T09:15:00Z".to_string(),
         experiment: ExperimentInfo {
             name: name.to_string(),
@@ -138,7 +138,7 @@ fn report(
             alpha: 0.05,
             sequential: false,
             sequential_tuning: 5000.0,
-            correction: "holm",
+            correction: pilot::config::Correction::Holm,
         },
         arms,
         srm: Some(Srm {
@@ -147,7 +147,7 @@ fn report(
             mismatch: false,
         }),
         data: DataCounts {
-            source: "rows",
+            source: "rows".to_string(),
             ledger_customers: customers,
             outcome_rows: 5210,
             customers_with_outcomes: customers - 40,
@@ -559,7 +559,7 @@ fn investigate() -> AnalysisReport {
         },
     );
     r.settings.sequential = true;
-    r.settings.correction = "none";
+    r.settings.correction = pilot::config::Correction::None;
     r.srm = Some(Srm {
         chi_squared: 61.5,
         p_value: 4.4e-15,

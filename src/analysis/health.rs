@@ -24,7 +24,7 @@ pub const COVARIATE_SMD_THRESHOLD: f64 = 0.1;
 pub const RESPONSE_THRESHOLD: f64 = 0.01;
 
 /// The sample ratio check.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, serde::Deserialize)]
 pub struct Srm {
     /// Pearson chi-square of arm sizes against the weights.
     #[serde(rename = "chi2")]
@@ -36,7 +36,7 @@ pub struct Srm {
 }
 
 /// What the health checks found.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, serde::Deserialize)]
 pub struct Health {
     /// The sample ratio check, if computable (customers in the ledger).
     pub srm: Option<Srm>,
@@ -147,16 +147,31 @@ fn data_warnings(counts: &DataCounts, warnings: &mut Vec<String>) {
     }
     if counts.rows_unknown_customer > 0 {
         warnings.push(format!(
-            "{} of the outcome export belong to customers who are not in the ledger (for example {}); \
+            "{} of the outcome export {} to customers who are not in the ledger (for example {}); \
              they are left out. Customers outside the pilot cannot tell us about it.",
             count(counts.rows_unknown_customer, "row", "rows"),
+            if counts.rows_unknown_customer == 1 {
+                "belongs"
+            } else {
+                "belong"
+            },
             counts.unknown_customer_examples.join(", ")
         ));
     }
     if counts.rows_outside_window > 0 {
         warnings.push(format!(
-            "{} of the outcome export fall outside the date window and are left out.",
-            count(counts.rows_outside_window, "row", "rows")
+            "{} of the outcome export {} outside the date window and {} left out.",
+            count(counts.rows_outside_window, "row", "rows"),
+            if counts.rows_outside_window == 1 {
+                "falls"
+            } else {
+                "fall"
+            },
+            if counts.rows_outside_window == 1 {
+                "is"
+            } else {
+                "are"
+            }
         ));
     }
     if counts.source == "rows" {

@@ -73,40 +73,53 @@ pub fn run(args: &AnalyzeArgs<'_>) -> Result<i32> {
         },
     );
     let looks = record_history(&exp.path, &mut report, args.no_history)?;
-    if let Some(path) = args.html {
-        let page = crate::report::html::render(&report, &looks);
+    if !args.no_history {
+        history::save_latest(&history::latest_report_path(&exp.path), &report)?;
+    }
+    print!("{}", output(&report, &looks, args.format, args.html)?);
+    Ok(if args.check {
+        check_code(report.decision.verdict)
+    } else {
+        0
+    })
+}
+
+/// Renders `report` in `format` for standard output, and writes the HTML
+/// page to `html` if asked. Shared by `analyze` and `report`.
+pub fn output(
+    report: &AnalysisReport,
+    looks: &[Look],
+    format: Format,
+    html: Option<&Path>,
+) -> Result<String> {
+    if let Some(path) = html {
+        let page = crate::report::html::render(report, looks);
         write_atomic(path, |w| {
             w.write_all(page.as_bytes())
                 .map_err(|e| Error::io(path, "write", &e))
         })?;
         eprintln!("wrote {}", path.display());
     }
-    let text = match args.format {
+    Ok(match format {
         Format::Json => {
-            let mut json = serde_json::to_string_pretty(&report)
+            let mut json = serde_json::to_string_pretty(report)
                 .map_err(|e| Error::input(format!("cannot write the report as JSON: {e}")))?;
             json.push('\n');
             json
         }
-        Format::Markdown => markdown::render(&report),
+        Format::Markdown => markdown::render(report),
         Format::Terminal => {
             let stdout = std::io::stdout();
             let color =
                 stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
             terminal::render(
-                &report,
+                report,
                 terminal::Style {
                     color,
                     width: terminal_width(),
                 },
             )
         }
-    };
-    print!("{text}");
-    Ok(if args.check {
-        check_code(report.decision.verdict)
-    } else {
-        0
     })
 }
 

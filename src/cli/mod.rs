@@ -7,6 +7,7 @@ mod assign;
 mod init;
 mod plan;
 mod progress;
+mod report;
 mod validate;
 
 use std::path::PathBuf;
@@ -90,6 +91,22 @@ and, with [roi], the lift at which the initiative pays for itself."
         #[arg(long, value_enum, default_value = "terminal")]
         format: analyze::Format,
     },
+    /// Show the latest analysis again (e.g. as an HTML page) without recomputing it.
+    #[command(
+        after_help = "Examples:\n  pilot report experiments/sms-reminder.toml --html report.html\n  pilot report experiments/sms-reminder.toml --format markdown\n\n\
+Renders the report saved by the last `pilot analyze` (<experiment>.report.json) with the\n\
+history of looks; the data is not read again."
+    )]
+    Report {
+        /// The experiment file (TOML).
+        file: PathBuf,
+        /// Output format on standard output.
+        #[arg(long, value_enum, default_value = "terminal")]
+        format: analyze::Format,
+        /// Also write a self-contained HTML page with charts.
+        #[arg(long, value_name = "PATH")]
+        html: Option<PathBuf>,
+    },
     /// Assign eligible customers to arms and append them to the ledger.
     #[command(
         after_help = "Example:\n  pilot assign experiments/sms-reminder.toml\n\n\
@@ -122,6 +139,9 @@ pub fn main() -> i32 {
         Command::Init { name, dir } => init::run(&name, &dir).map(|()| 0),
         Command::Validate { file } => validate::run(&file).map(|()| 0),
         Command::Plan { file, format } => plan::run(&file, format).map(|()| 0),
+        Command::Report { file, format, html } => {
+            report::run(&file, format, html.as_deref()).map(|()| 0)
+        }
         Command::Analyze {
             file,
             format,

@@ -324,6 +324,24 @@ pub enum Correction {
     None,
 }
 
+impl Correction {
+    /// The name used in experiment files and reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Correction::Holm => "holm",
+            Correction::BenjaminiHochberg => "bh",
+            Correction::Bonferroni => "bonferroni",
+            Correction::None => "none",
+        }
+    }
+}
+
+impl std::fmt::Display for Correction {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// `[analysis]`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Analysis {

@@ -20,10 +20,10 @@ use crate::io::fingerprint::{file_fingerprint, text_fingerprint};
 use crate::stats::summary::MeanAccumulator;
 
 /// Counts of what was read and what did not join.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct DataCounts {
     /// `rows` (an outcome export) or `summary` (pre-aggregated statistics).
-    pub source: &'static str,
+    pub source: String,
     /// Distinct customers in the ledger.
     pub ledger_customers: u64,
     /// Ledger rows repeating a customer in the same arm (counted once).
@@ -44,7 +44,7 @@ pub struct DataCounts {
 }
 
 /// How customers joined the pilot over time, from the ledger's dates.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, serde::Deserialize)]
 pub struct Enrollment {
     /// Day number of the first assignment.
     pub first_day: i32,
@@ -65,7 +65,7 @@ impl Enrollment {
 }
 
 /// A pre-period covariate compared between arms.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct CovariateBalance {
     /// Population column.
     pub column: String,
@@ -140,11 +140,11 @@ pub fn load(exp: &Experiment) -> Result<Dataset> {
     };
 
     let (metrics, covariates) = if let Some(summary) = &outcomes.summary {
-        counts.source = "summary";
+        counts.source = "summary".to_string();
         fingerprints.push(file_fingerprint(summary)?);
         (read_summary(summary, outcomes, exp)?, Vec::new())
     } else if let Some(file) = &outcomes.file {
-        counts.source = "rows";
+        counts.source = "rows".to_string();
         let attributes = if exp.analysis.segments.is_empty() && covariate_columns.is_empty() {
             None
         } else {

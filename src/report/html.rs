@@ -66,7 +66,7 @@ pub fn render(report: &AnalysisReport, history: &[Look]) -> String {
     w!(
         &mut out,
         "<meta name=\"generator\" content=\"pilot {}\"/>\n<title>{}: {}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<main>\n",
-        escape::attr(report.pilot_version),
+        escape::attr(&report.pilot_version),
         h(&report.experiment.name),
         h(&summary::verdict_title(&page))
     );
@@ -74,7 +74,7 @@ pub fn render(report: &AnalysisReport, history: &[Look]) -> String {
     w!(
         &mut out,
         "<footer><p>Made with pilot {} on {}. This page is self-contained: it runs no scripts and loads nothing from the internet, so it can be emailed, archived or printed as it is.</p></footer>\n</main>\n</body>\n</html>\n",
-        h(report.pilot_version),
+        h(&report.pilot_version),
         h(&timestamp(&report.generated_at))
     );
     out

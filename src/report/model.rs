@@ -17,7 +17,7 @@ use crate::roi::RoiReport;
 pub const SCHEMA_VERSION: u32 = 1;
 
 /// Which experiment was analyzed.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct ExperimentInfo {
     /// `[experiment] name`.
     pub name: String,
@@ -30,7 +30,7 @@ pub struct ExperimentInfo {
 }
 
 /// The analysis settings used.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct Settings {
     /// Significance level.
     pub alpha: f64,
@@ -39,11 +39,11 @@ pub struct Settings {
     /// Sequential tuning size.
     pub sequential_tuning: f64,
     /// `holm`, `bh`, `bonferroni` or `none`.
-    pub correction: &'static str,
+    pub correction: crate::config::Correction,
 }
 
 /// One arm's size.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct ArmInfo {
     /// Arm name.
     pub name: String,
@@ -54,7 +54,7 @@ pub struct ArmInfo {
 }
 
 /// The ROI of rolling out one treatment arm.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct ArmRoi {
     /// Treatment arm.
     pub arm: String,
@@ -65,7 +65,7 @@ pub struct ArmRoi {
 }
 
 /// The history file and this run's place in it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct HistoryInfo {
     /// The history file.
     pub file: String,
@@ -77,12 +77,12 @@ pub struct HistoryInfo {
 }
 
 /// Everything `pilot analyze` found.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct AnalysisReport {
     /// Schema version of this structure.
     pub schema_version: u32,
     /// The pilot version that wrote it.
-    pub pilot_version: &'static str,
+    pub pilot_version: String,
     /// When the analysis ran (RFC 3339, UTC).
     pub generated_at: String,
     /// Which experiment.

@@ -288,7 +288,7 @@ pub(super) fn significant(c: &ArmComparison) -> bool {
 /// The header of the segment p-value column: adjusted only if a
 /// correction was applied.
 pub(super) fn segment_p_header(report: &AnalysisReport) -> &'static str {
-    if report.settings.correction == "none" {
+    if report.settings.correction == crate::config::Correction::None {
         "p"
     } else {
         "p (adj.)"
@@ -329,7 +329,7 @@ pub(super) fn srm_text(report: &AnalysisReport) -> String {
 /// What data was read, or `None` when nothing is known about it.
 pub(super) fn data_text(report: &AnalysisReport) -> Option<String> {
     let d = &report.data;
-    match d.source {
+    match d.source.as_str() {
         "rows" => Some(format!(
             "{} read; {} of {} in the ledger have outcomes",
             count(d.outcome_rows, "outcome row", "outcome rows"),

@@ -63,7 +63,7 @@ pub struct MetricEffect {
 /// Money is in `currency`, discounted to month 0. Values that are undefined
 /// are `None` (`null` in JSON), with the reason in `notes`; no field is ever
 /// NaN or infinite.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct RoiReport {
     /// Currency code or symbol from `[roi] currency`.
     pub currency: String,
@@ -117,7 +117,7 @@ pub struct RoiReport {
 }
 
 /// Distribution summary of the NPV over the draws.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, serde::Deserialize)]
 pub struct NpvSummary {
     /// Mean.
     pub mean: f64,
@@ -130,7 +130,7 @@ pub struct NpvSummary {
 }
 
 /// Expected loss of each decision: what a wrong choice costs on average.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, serde::Deserialize)]
 pub struct ExpectedLoss {
     /// `E[max(0, -NPV)]`: money expected to be lost by rolling out.
     pub rollout: f64,
@@ -140,7 +140,7 @@ pub struct ExpectedLoss {
 
 /// The break-even lift of one metric, in the metric's own sign convention
 /// (negative for a metric where lower is better and the rollout costs money).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct BreakEven {
     /// Metric name.
     pub metric: String,
@@ -153,7 +153,7 @@ pub struct BreakEven {
 }
 
 /// One month of the cash flow at the lift estimates.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, serde::Deserialize)]
 pub struct MonthFlow {
     /// Month number: 0 is the rollout day, 1..=H the months after it.
     pub month: u32,
@@ -173,7 +173,7 @@ pub struct MonthFlow {
 }
 
 /// Percentiles of the cumulative discounted net at the end of one month.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, serde::Deserialize)]
 pub struct BandMonth {
     /// Month number, `0..=H`.
     pub month: u32,
@@ -186,7 +186,7 @@ pub struct BandMonth {
 }
 
 /// Why a field of the report is `None`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Note {
     /// The report field (dotted path), e.g. `roi_estimate`.
     pub field: String,

@@ -15,7 +15,7 @@ use crate::stats::dist::{normal_cdf, normal_pdf};
 const Z_95: f64 = 1.644_853_626_951_472_2;
 
 /// The NPV's exact normal distribution and what follows from it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct NormalNpv {
     /// Mean NPV (equals the point-estimate NPV).
     pub mean: f64,

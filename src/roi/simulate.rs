@@ -40,7 +40,7 @@ pub(super) struct Simulated {
 }
 
 /// A histogram of the simulated NPVs, for charts.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct Histogram {
     /// Bin edges in money, ascending, one more than `counts`. The first edge
     /// is the smallest draw and the last the largest; bins are half-open

@@ -236,12 +236,12 @@ pub(super) fn write_method(out: &mut String, page: &Page<'_>) {
         ),
         (
             "Multiple comparisons",
-            if s.correction == "none" {
-                correction_words(s.correction).to_string()
+            if s.correction == crate::config::Correction::None {
+                correction_words(s.correction.as_str()).to_string()
             } else {
                 format!(
                     "{}, within three families: the primary metric across arms (with two or more), the secondary metrics, and the segments; guardrails are not corrected, so harm is not made harder to detect",
-                    correction_words(s.correction)
+                    correction_words(s.correction.as_str())
                 )
             },
         ),

@@ -84,7 +84,7 @@ pub(super) fn write_effects(out: &mut String, page: &Page<'_>) {
         h(&against),
         h(page.control()),
         page.level,
-        correction_phrase(report.settings.correction)
+        correction_phrase(report.settings.correction.as_str())
     );
     let chart = forest_plot(&Forest {
         title: "Change compared with control".to_string(),
@@ -234,7 +234,7 @@ pub(super) fn write_segments(out: &mut String, page: &Page<'_>) {
         out,
         "<p>The same comparison within groups of customers, with the same kind of {} interval. Segments are for exploring, not for deciding: each holds fewer customers, so intervals are wider, and among many segments some differ by chance{}.</p>\n",
         page.level,
-        if report.settings.correction == "none" {
+        if report.settings.correction == crate::config::Correction::None {
             ""
         } else {
             " (p-values are corrected across all segments)"
