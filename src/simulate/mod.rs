@@ -23,6 +23,8 @@
 //! in NPS points (`5` = +5 points), since a percent change of a score that can
 //! be negative or zero is not meaningful.
 
+pub mod files;
+
 use rand::Rng;
 use rand_xoshiro::Xoshiro256PlusPlus;
 
