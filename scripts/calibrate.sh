@@ -35,7 +35,7 @@ tmp="$out.tmp"
   echo "exact test for rare conversions, rank and score tests on a handful of"
   echo "survey answers); at n = 2000 they must also not fall below alpha by more"
   echo "than 3 standard errors. Power is planned with the stats power functions"
-  echo "\\`pilot plan\\` uses, with the root mean square of the arms' standard deviations."
+  echo "\`pilot plan\` uses, with the root mean square of the arms' standard deviations."
   echo
   echo "| check | case | measured | expected | replications |"
   echo "|---|---|---|---|---|"
