@@ -21,12 +21,13 @@ use rand::SeedableRng;
 const ALPHA: f64 = 0.05;
 
 /// The kinds calibrated, with the effect used in coverage runs.
-const KINDS: [(MetricKind, &str); 5] = [
+const KINDS: [(MetricKind, &str); 6] = [
     (MetricKind::Binary, "binary (10%)"),
     (MetricKind::Mean, "revenue (70% zeros, log-normal)"),
     (MetricKind::Nps, "NPS 0-10 (70% non-response)"),
     (MetricKind::Csat, "CSAT 1-5 (70% non-response)"),
     (MetricKind::Ordinal, "ordinal 1-7 (70% non-response)"),
+    (MetricKind::Ratio, "revenue per order (Poisson orders)"),
 ];
 
 fn options(sequential: bool) -> Options {
@@ -139,6 +140,7 @@ fn check_coverage(reps: u64, n: u64) {
         (MetricKind::Nps, 5.0, false, "NPS, +5 points"),
         (MetricKind::Csat, 0.05, false, "CSAT, +5% satisfied"),
         (MetricKind::Ordinal, 0.05, false, "ordinal, +5% mean answer"),
+        (MetricKind::Ratio, 0.10, false, "revenue per order, +10%"),
     ];
     let bound = 3.0 * se(1.0 - ALPHA, reps);
     let mut failures = Vec::new();
