@@ -193,3 +193,29 @@ fn unknown_effect_metric_is_an_error() {
     assert_ne!(run.code, 0);
     assert!(run.stderr.contains("METRIC=LIFT"), "{}", run.stderr);
 }
+
+#[test]
+fn filters_and_strata_are_satisfied() {
+    let s = Sandbox::new();
+    let experiment = EXPERIMENT.replace(
+        "file = \"sim/customers.csv\"\n",
+        "file = \"sim/customers.csv\"\nfilters = [\n  { column = \"segment\", in = [\"retail\", \"online\"] },\n  { column = \"orders_last_year\", min = 1 },\n]\n\n[assignment]\nstratify = [\"segment\", \"region\"]\n",
+    );
+    let experiment = experiment.replacen("\n[assignment]\nfile", "\nfile", 1);
+    s.write("exp.toml", &experiment);
+    s.pilot(&["simulate", "exp.toml", "--customers", "500", "--out", "sim"])
+        .ok();
+    let customers = s.read("sim/customers.csv");
+    assert!(
+        customers.starts_with("customer_id,segment,revenue_before,orders_last_year,region\n"),
+        "{customers:.100}"
+    );
+    assert!(
+        customers
+            .lines()
+            .skip(1)
+            .all(|l| l.contains(",retail,") || l.contains(",online,"))
+    );
+    // Everyone is eligible: the ledger holds all 500.
+    assert_eq!(lines(&s, "sim/ledger.csv"), 501);
+}

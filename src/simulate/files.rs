@@ -153,6 +153,33 @@ pub fn simulate(exp: &Experiment, opts: &SimulateOptions) -> Result<Simulated> {
     for column in exp.assignment.stratify.iter().chain(&exp.analysis.segments) {
         add_extra(column, None);
     }
+    // Segment values: the defaults, or those a filter on `segment` admits.
+    let mut segments: Vec<String> = SEGMENTS.iter().map(|(n, _)| n.to_string()).collect();
+    let mut shares: Vec<f64> = SEGMENTS.iter().map(|(_, s)| *s).collect();
+    for filter in exp
+        .population
+        .filters
+        .iter()
+        .filter(|f| f.column == "segment")
+    {
+        match &filter.rule {
+            FilterRule::In(values) if !values.is_empty() => {
+                segments = values.clone();
+                shares = vec![1.0 / values.len() as f64; values.len()];
+            }
+            FilterRule::NotIn(values) => {
+                let keep: Vec<usize> = (0..segments.len())
+                    .filter(|&i| !values.contains(&segments[i]))
+                    .collect();
+                if !keep.is_empty() {
+                    let total: f64 = keep.iter().map(|&i| shares[i]).sum();
+                    shares = keep.iter().map(|&i| shares[i] / total).collect();
+                    segments = keep.iter().map(|&i| segments[i].clone()).collect();
+                }
+            }
+            _ => {}
+        }
+    }
     let population_path = opts.out.join("customers.csv");
     write_atomic(&population_path, |w| {
         let mut header = vec![exp.population.id_column.clone(), "segment".to_string()];
@@ -160,7 +187,7 @@ pub fn simulate(exp: &Experiment, opts: &SimulateOptions) -> Result<Simulated> {
         header.extend(extra.iter().map(|(c, _)| c.clone()));
         write_row(w, &population_path, &header)?;
         for c in 0..opts.customers {
-            let segment = pick_segment(uniform(&mut population_rng));
+            let segment = pick_segment(&segments, &shares, uniform(&mut population_rng));
             let mut row = vec![id(c), segment.to_string()];
             for &(m, _) in &covariates {
                 let draw = shapes[m][0].draw(&mut customer_rng(c, m));
@@ -293,15 +320,15 @@ pub fn simulate(exp: &Experiment, opts: &SimulateOptions) -> Result<Simulated> {
     Ok(Simulated { files, per_arm })
 }
 
-fn pick_segment(u: f64) -> &'static str {
+fn pick_segment<'a>(names: &'a [String], shares: &[f64], u: f64) -> &'a str {
     let mut acc = 0.0;
-    for (name, share) in SEGMENTS {
+    for (name, share) in names.iter().zip(shares) {
         acc += share;
         if u < acc {
             return name;
         }
     }
-    SEGMENTS[SEGMENTS.len() - 1].0
+    &names[names.len() - 1]
 }
 
 /// A number as written in the CSV files: integers plainly, others to 4 decimals.
