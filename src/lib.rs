@@ -29,6 +29,7 @@ pub mod plan;
 pub mod preflight;
 pub mod report;
 pub mod roi;
+pub mod simulate;
 pub mod stats;
 
 pub use error::{Error, Result};

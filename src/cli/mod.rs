@@ -8,6 +8,7 @@ mod init;
 mod plan;
 mod progress;
 mod report;
+mod simulate;
 mod validate;
 
 use std::path::PathBuf;
@@ -124,6 +125,33 @@ pilot refuses unless --reassign is given (the old ledger is kept as a backup)."
         #[arg(long)]
         dry_run: bool,
     },
+    /// Write synthetic customers, a ledger and outcomes with a known effect.
+    #[command(
+        after_help = "Example:\n  pilot simulate experiments/sms-reminder.toml --customers 5000 \\\n      --effect booked=0.10 --effect nps=5 --seed 42 --looks 4 --out simulated\n\n\
+--effect METRIC=LIFT is a relative change of the metric's mean in every treatment arm\n\
+(0.10 = +10%); for CSAT of the share of 4-5 answers; for NPS it is in points (5 = +5).\n\
+Writes customers.csv, ledger.csv (by the real assignment), outcomes.csv and, with\n\
+--looks K, outcomes.look1.csv ... outcomes.lookK.csv with growing cumulative data."
+    )]
+    Simulate {
+        /// The experiment file (TOML).
+        file: PathBuf,
+        /// Customers in the synthetic population.
+        #[arg(long, default_value_t = 2000)]
+        customers: u64,
+        /// A true effect, METRIC=LIFT (repeatable); unlisted metrics have none.
+        #[arg(long, value_name = "METRIC=LIFT")]
+        effect: Vec<String>,
+        /// Seed of the random draws: the same seed gives the same files.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Cumulative looks: writes outcomes.look1.csv ... with growing data.
+        #[arg(long, default_value_t = 1)]
+        looks: u32,
+        /// Output directory.
+        #[arg(long, default_value = "simulated")]
+        out: PathBuf,
+    },
 }
 
 /// Runs the command line and returns the process exit code.
@@ -161,6 +189,23 @@ pub fn main() -> i32 {
             reassign,
             dry_run,
         } => assign::run(&file, reassign, dry_run, now()).map(|()| 0),
+        Command::Simulate {
+            file,
+            customers,
+            effect,
+            seed,
+            looks,
+            out,
+        } => simulate::run(&simulate::SimulateArgs {
+            file: &file,
+            customers,
+            effects: &effect,
+            seed,
+            looks,
+            out: &out,
+            now: now(),
+        })
+        .map(|()| 0),
     };
     match result {
         Ok(code) => code,
