@@ -118,6 +118,49 @@ fn rows_outside_the_window_and_unknown_customers_are_counted() {
 }
 
 #[test]
+fn count_counts_non_blank_cells_of_any_text() {
+    // Order and ticket ids are rarely numbers; counting them needs no value.
+    let dir = tempfile::tempdir().unwrap();
+    let experiment = config::parse(
+        &dir.path().join("exp.toml"),
+        r#"
+[experiment]
+name = "t"
+[[arms]]
+name = "control"
+[[arms]]
+name = "pilot"
+[population]
+file = "customers.csv"
+[assignment]
+file = "ledger.csv"
+[outcomes]
+file = "outcomes.csv"
+[[metrics]]
+name = "tickets"
+column = "ticket_id"
+kind = "mean"
+aggregate = "count"
+role = "primary"
+direction = "decrease"
+"#,
+    )
+    .expect("valid experiment");
+    let outcomes = experiment.outcomes.clone().unwrap();
+    std::fs::write(
+        dir.path().join("outcomes.csv"),
+        "customer_id,ticket_id\na,T-1041\nb,#1042\na,T-1043\nb,\n",
+    )
+    .unwrap();
+    let path = outcomes.file.clone().unwrap();
+    let data = read_outcomes(&path, &outcomes, &experiment, &index(&["a", "b", "c"])).unwrap();
+    assert_eq!(
+        data.metrics[0].values,
+        vec![Some(2.0), Some(1.0), Some(0.0)]
+    );
+}
+
+#[test]
 fn bad_cells_name_file_line_and_column() {
     let err = read(
         "customer_id,date,bought,revenue,items,csat\n\

@@ -120,10 +120,14 @@ impl<'a> Accumulator<'a> {
         if text.is_empty() {
             return Ok(());
         }
-        let value = self
-            .rule
-            .parse(text, delimiter)
-            .map_err(|m| row.error(self.column, m))?;
+        // Counting needs no value: order and ticket ids (`T-1042`) count too.
+        let value = if self.metric.aggregate == Aggregate::Count {
+            1.0
+        } else {
+            self.rule
+                .parse(text, delimiter)
+                .map_err(|m| row.error(self.column, m))?
+        };
         let denominator = match self.denominator {
             Some(col) => match row.number(col)? {
                 Some(d) => Some(d),
