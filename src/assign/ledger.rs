@@ -358,7 +358,7 @@ fn parse_ledger(path: &Path, raw: Vec<u8>, id_column: &str, arm_column: &str) ->
         ledger.ids = IdTable::with_capacity(list.len());
         let mut kept_days = raw_days.as_ref().map(|_| Vec::with_capacity(list.len()));
         for r in 0..list.len() {
-            match ledger.ids.insert(list.get(r)) {
+            match ledger.ids.insert_from(&list, r) {
                 Ok(_) => {
                     ledger.arms.push(raw_arms[r]);
                     ledger.lines.push(raw_lines[r]);
