@@ -88,39 +88,7 @@ impl<R: Read> CsvReader<R> {
 
     /// Reads the next record that is not a blank line; returns its first line.
     fn read_record(&mut self) -> Result<Option<u64>> {
-        loop {
-            let found = self
-                .reader
-                .read_byte_record(&mut self.record)
-                .map_err(|e| csv_error(&self.path, e))?;
-            if !found {
-                return Ok(None);
-            }
-            // Records end at `\n` (a `\r` before it is trimmed with the last
-            // field), so the reader's line count after the record, less the
-            // line breaks inside quoted fields and the terminator, is the
-            // line the record starts on ([`EndWithNewline`] makes sure the
-            // last record has a terminator too). Blank lines skipped before the
-            // record are counted correctly this way, unlike with
-            // `ByteRecord::position`, which points before them.
-            let end = self.reader.position().line();
-            let start = self.record.position().map_or(0, |p| p.line());
-            let line = if end == start + 1 {
-                // One physical line: the common case, no need to count.
-                start
-            } else {
-                let embedded = memchr_count(self.record.as_slice());
-                end.saturating_sub(embedded + 1).max(1)
-            };
-            let blank = self.record.len() == 1
-                && self
-                    .record
-                    .get(0)
-                    .is_some_and(|f| f.trim_ascii().is_empty());
-            if !blank {
-                return Ok(Some(line));
-            }
-        }
+        read_record_into(&mut self.reader, &self.path, &mut self.record)
     }
 
     fn read_header(&mut self) -> Result<()> {
@@ -197,18 +165,7 @@ impl<R: Read> CsvReader<R> {
         let Some(line) = self.read_record()? else {
             return Ok(None);
         };
-        if self.record.len() != self.headers.len() {
-            return Err(Error::at_csv(
-                &self.path,
-                line,
-                None,
-                format!(
-                    "expected {} fields as in the header line, found {}",
-                    self.headers.len(),
-                    self.record.len()
-                ),
-            ));
-        }
+        self.check_width(&self.record, line)?;
         Ok(Some(Row {
             record: &self.record,
             headers: &self.headers,
@@ -216,6 +173,147 @@ impl<R: Read> CsvReader<R> {
             line,
             delimiter: self.delimiter,
         }))
+    }
+
+    /// Reads up to [`RowBatch::capacity`] data rows into `batch`, replacing
+    /// its rows; `Ok(false)` at the end of the file.
+    ///
+    /// A problem in a row is returned only after the rows before it: the
+    /// call that meets it keeps it and returns those rows, the next call
+    /// returns the error. So a caller that handles each batch in order
+    /// sees errors in file order, as with [`next_row`](Self::next_row).
+    pub fn next_batch(&mut self, batch: &mut RowBatch) -> Result<bool> {
+        batch.len = 0;
+        if let Some(err) = batch.error.take() {
+            return Err(err);
+        }
+        while batch.len < batch.records.len() {
+            let record = &mut batch.records[batch.len];
+            let read =
+                read_record_into(&mut self.reader, &self.path, record).and_then(
+                    |line| match line {
+                        Some(line) => self.check_width(record, line).map(|()| Some(line)),
+                        None => Ok(None),
+                    },
+                );
+            match read {
+                Ok(Some(line)) => {
+                    batch.lines[batch.len] = line;
+                    batch.len += 1;
+                }
+                Ok(None) => break,
+                Err(err) if batch.len == 0 => return Err(err),
+                Err(err) => {
+                    batch.error = Some(err);
+                    break;
+                }
+            }
+        }
+        Ok(batch.len > 0)
+    }
+
+    /// Row `i` of a batch this reader filled.
+    pub fn batch_row<'a>(&'a self, batch: &'a RowBatch, i: usize) -> Row<'a> {
+        assert!(i < batch.len, "row {i} of a batch of {}", batch.len);
+        Row {
+            record: &batch.records[i],
+            headers: &self.headers,
+            path: &self.path,
+            line: batch.lines[i],
+            delimiter: self.delimiter,
+        }
+    }
+
+    /// The error for a record whose field count differs from the header's.
+    fn check_width(&self, record: &csv::ByteRecord, line: u64) -> Result<()> {
+        if record.len() == self.headers.len() {
+            return Ok(());
+        }
+        Err(Error::at_csv(
+            &self.path,
+            line,
+            None,
+            format!(
+                "expected {} fields as in the header line, found {}",
+                self.headers.len(),
+                record.len()
+            ),
+        ))
+    }
+}
+
+/// Reads the next record that is not a blank line into `record`; returns
+/// the line it starts on.
+fn read_record_into<R: Read>(
+    reader: &mut csv::Reader<R>,
+    path: &Path,
+    record: &mut csv::ByteRecord,
+) -> Result<Option<u64>> {
+    loop {
+        let found = reader
+            .read_byte_record(record)
+            .map_err(|e| csv_error(path, e))?;
+        if !found {
+            return Ok(None);
+        }
+        // Records end at `\n` (a `\r` before it is trimmed with the last
+        // field), so the reader's line count after the record, less the
+        // line breaks inside quoted fields and the terminator, is the
+        // line the record starts on ([`EndWithNewline`] makes sure the
+        // last record has a terminator too). Blank lines skipped before the
+        // record are counted correctly this way, unlike with
+        // `ByteRecord::position`, which points before them.
+        let end = reader.position().line();
+        let start = record.position().map_or(0, |p| p.line());
+        let line = if end == start + 1 {
+            // One physical line: the common case, no need to count.
+            start
+        } else {
+            let embedded = memchr_count(record.as_slice());
+            end.saturating_sub(embedded + 1).max(1)
+        };
+        let blank = record.len() == 1 && record.get(0).is_some_and(|f| f.trim_ascii().is_empty());
+        if !blank {
+            return Ok(Some(line));
+        }
+    }
+}
+
+/// Rows read ahead by [`CsvReader::next_batch`], in reused records: lets a
+/// caller look at several rows before handling the first (to start their
+/// memory accesses early) without allocating per row.
+pub struct RowBatch {
+    records: Vec<csv::ByteRecord>,
+    lines: Vec<u64>,
+    len: usize,
+    error: Option<Error>,
+}
+
+impl RowBatch {
+    /// Room for `capacity` rows (at least one).
+    pub fn new(capacity: usize) -> Self {
+        let capacity = capacity.max(1);
+        Self {
+            records: vec![csv::ByteRecord::new(); capacity],
+            lines: vec![0; capacity],
+            len: 0,
+            error: None,
+        }
+    }
+
+    /// Most rows per batch.
+    pub fn capacity(&self) -> usize {
+        self.records.len()
+    }
+
+    /// Rows in the batch.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// True if the batch holds no rows.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
     }
 }
 
