@@ -388,8 +388,18 @@ impl<'a> Row<'a> {
     }
 
     /// The trimmed text of a field; an error if it is not UTF-8.
+    #[inline]
     pub fn text(&self, column: usize) -> Result<&'a str> {
-        match std::str::from_utf8(self.raw(column)) {
+        let raw = self.raw(column);
+        if raw.is_ascii() {
+            // The common case, without a call per field: ASCII is UTF-8,
+            // and in ASCII `str::trim` removes exactly these bytes.
+            let trimmed = trim_ascii_whitespace(raw);
+            // SAFETY: `trimmed` is ASCII (a part of `raw`, checked above),
+            // and ASCII bytes are valid UTF-8.
+            return Ok(unsafe { std::str::from_utf8_unchecked(trimmed) });
+        }
+        match std::str::from_utf8(raw) {
             Ok(s) => Ok(s.trim()),
             Err(_) => Err(self.error(
                 column,
@@ -422,6 +432,20 @@ impl<'a> Row<'a> {
     }
 }
 
+/// `bytes` without the ASCII characters `char::is_whitespace` is true for
+/// (space, tab, line feed, vertical tab, form feed, carriage return) at
+/// either end; for ASCII text the same as `str::trim`.
+#[inline]
+fn trim_ascii_whitespace(bytes: &[u8]) -> &[u8] {
+    let space = |b: &u8| matches!(b, b' ' | b'\t'..=b'\r');
+    let start = bytes.iter().position(|b| !space(b)).unwrap_or(bytes.len());
+    let end = bytes
+        .iter()
+        .rposition(|b| !space(b))
+        .map_or(start, |e| e + 1);
+    &bytes[start..end]
+}
+
 /// The message for a value that should have been a number.
 pub fn not_a_number_message(text: &str) -> String {
     let lower = text.to_ascii_lowercase();
@@ -440,12 +464,52 @@ pub fn not_a_number_message(text: &str) -> String {
 /// spreadsheets in most of Europe write decimal commas) a single decimal
 /// comma is accepted too: `3,5` is 3.5. Thousands separators are not.
 pub fn parse_number(text: &str, delimiter: u8) -> Option<f64> {
+    if let Some(value) = parse_plain_decimal(text) {
+        return Some(value);
+    }
     let value = match text.parse::<f64>() {
         Ok(v) => v,
         Err(_) if delimiter == b';' => decimal_comma(text)?,
         Err(_) => return None,
     };
     value.is_finite().then_some(value)
+}
+
+/// The common case of [`parse_number`] fast: an optional sign, at most 15
+/// digits and at most one decimal point, no exponent. The digits form an
+/// integer below 2^53 and the point a power of ten up to 10^15, both exact
+/// as `f64`, so their quotient is correctly rounded by the one division:
+/// bit for bit what `str::parse` returns (Clinger's fast path). Other text
+/// is left to `str::parse` (`None`).
+fn parse_plain_decimal(text: &str) -> Option<f64> {
+    const POW10: [f64; 16] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+    ];
+    let bytes = text.as_bytes();
+    let (negative, digits) = match bytes.first()? {
+        b'-' => (true, &bytes[1..]),
+        b'+' => (false, &bytes[1..]),
+        _ => (false, bytes),
+    };
+    if digits.len() > 16 {
+        return None;
+    }
+    let (mut mantissa, mut count, mut point) = (0u64, 0usize, None);
+    for &b in digits {
+        match b {
+            b'0'..=b'9' => {
+                mantissa = mantissa * 10 + u64::from(b - b'0');
+                count += 1;
+            }
+            b'.' if point.is_none() => point = Some(count),
+            _ => return None,
+        }
+    }
+    if count == 0 || count > 15 {
+        return None;
+    }
+    let value = mantissa as f64 / POW10[count - point.unwrap_or(count)];
+    Some(if negative { -value } else { value })
 }
 
 fn decimal_comma(text: &str) -> Option<f64> {
@@ -599,6 +663,24 @@ mod tests {
     }
 
     #[test]
+    fn ascii_trimming_matches_str_trim() {
+        for b in 0..128u8 {
+            let space = trim_ascii_whitespace(&[b]).is_empty();
+            assert_eq!(space, (b as char).is_whitespace(), "byte {b}");
+        }
+        for text in ["", " ", " a ", "\x0b1\x0c", "a b", "\t\r\n", "x\x1f"] {
+            assert_eq!(
+                trim_ascii_whitespace(text.as_bytes()),
+                text.trim().as_bytes()
+            );
+        }
+        let mut r = reader(b"a,b\n \x0bx\t, \xc2\xa0y\xc2\xa0\n").unwrap();
+        let row = r.next_row().unwrap().unwrap();
+        assert_eq!(row.text(0).unwrap(), "x");
+        assert_eq!(row.text(1).unwrap(), "y");
+    }
+
+    #[test]
     fn detects_tabs_and_defaults_to_commas() {
         assert_eq!(detect_delimiter(b"a\tb\tc\n"), b'\t');
         assert_eq!(detect_delimiter(b"single\n"), b',');
@@ -635,6 +717,71 @@ mod tests {
             row.number(0).unwrap_err().to_string(),
             "error: c.csv:2: column `x`: expected a number, found `abc`"
         );
+    }
+
+    #[test]
+    fn the_fast_decimal_path_agrees_with_str_parse_bit_for_bit() {
+        let mut texts: Vec<String> = [
+            "0",
+            "-0",
+            "+0",
+            "5.",
+            ".5",
+            "+.5",
+            "-.5",
+            ".",
+            "-",
+            "+",
+            "-.",
+            "",
+            "00012.50",
+            "1.2.3",
+            "1e5",
+            "5.e3",
+            "1_0",
+            " 1",
+            "0.1",
+            "0.3",
+            "123456789012345",
+            "1234567890123456",
+            "-999999999999999",
+            "99999999999999.9",
+            ".000000000000001",
+            "9007199254740993",
+            "0.000000000000000000001",
+            "1,5",
+            "+-1",
+            "٣",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        // A deterministic spread of decimals: every split of many digit strings.
+        let mut x = 0x2545_F491_4F6C_DD1Du64;
+        for _ in 0..20_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let digits = (x % 10u64.pow((x >> 60) as u32 % 16 + 1)).to_string();
+            let point = (x >> 40) as usize % (digits.len() + 1);
+            let sign = ["", "-", "+"][(x >> 20) as usize % 3];
+            texts.push(format!("{sign}{}.{}", &digits[..point], &digits[point..]));
+            texts.push(format!("{sign}{digits}"));
+        }
+        for text in &texts {
+            let fast = parse_plain_decimal(text);
+            let std = text.parse::<f64>().ok();
+            if let Some(v) = fast {
+                assert_eq!(Some(v.to_bits()), std.map(f64::to_bits), "{text}");
+            }
+            assert_eq!(
+                parse_number(text, b',').map(f64::to_bits),
+                std.filter(|v| v.is_finite()).map(f64::to_bits),
+                "{text}"
+            );
+        }
+        assert_eq!(parse_plain_decimal("12.25"), Some(12.25));
+        assert_eq!(parse_plain_decimal("1e5"), None);
     }
 
     #[test]
