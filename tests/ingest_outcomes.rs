@@ -203,6 +203,21 @@ fn a_missing_metric_column_names_the_metric() {
     assert!(err.contains("(metric `csat`)"), "{err}");
 }
 
+#[test]
+fn the_fingerprint_is_the_files() {
+    let csv = "customer_id,date,bought,revenue,items,csat\na,2026-09-02,1,10,1,\n";
+    let dir = tempfile::tempdir().unwrap();
+    let experiment = config::parse(&dir.path().join("exp.toml"), EXPERIMENT).unwrap();
+    let outcomes = experiment.outcomes.clone().unwrap();
+    std::fs::write(dir.path().join("outcomes.csv"), csv).unwrap();
+    let path = outcomes.file.clone().unwrap();
+    let data = read_outcomes(&path, &outcomes, &experiment, &index(&["a"])).unwrap();
+    assert_eq!(
+        data.fingerprint,
+        pilot::io::fingerprint::file_fingerprint(&path).unwrap()
+    );
+}
+
 /// Many rows for many customers, in an order that spreads each customer's
 /// rows over several read-ahead batches, against a plain fold.
 #[test]

@@ -404,6 +404,13 @@ impl Ledger {
         &self.path
     }
 
+    /// The content fingerprint of the file as read (as
+    /// [`file_fingerprint`](crate::io::fingerprint::file_fingerprint)),
+    /// without reading it again.
+    pub fn fingerprint(&self) -> String {
+        crate::io::fingerprint::bytes_fingerprint(&self.raw)
+    }
+
     /// Number of distinct customers.
     pub fn len(&self) -> usize {
         self.ids.len()

@@ -7,6 +7,7 @@
 //! customers, not rows. Nothing is dropped silently: rows of unknown
 //! customers and rows outside the date window are counted and reported.
 
+use std::fs::File;
 use std::path::Path;
 
 use crate::config::{Aggregate, Experiment, Metric, MetricKind, Missing, Outcomes};
@@ -15,6 +16,7 @@ use crate::error::{Error, Result};
 use crate::ids::{IdHash, IdTable, prefetch};
 use crate::ingest::values::ValueRule;
 use crate::io::csv_input::{CsvReader, RowBatch};
+use crate::io::fingerprint::Fingerprinting;
 
 /// How many example ids of unknown customers a report keeps.
 const UNKNOWN_EXAMPLES: usize = 5;
@@ -54,6 +56,10 @@ pub struct OutcomeData {
     pub metrics: Vec<MetricValues>,
     /// Row and customer counts for the report.
     pub counts: OutcomeCounts,
+    /// The export's content fingerprint (as
+    /// [`file_fingerprint`](crate::io::fingerprint::file_fingerprint)),
+    /// taken while reading it.
+    pub fingerprint: String,
 }
 
 /// Rows read ahead before the first of them is handled: enough to keep
@@ -304,7 +310,8 @@ pub fn read_outcomes(
     experiment: &Experiment,
     index: &IdTable,
 ) -> Result<OutcomeData> {
-    let mut csv = CsvReader::open(path)?;
+    let file = File::open(path).map_err(|e| Error::io(path, "read", &e))?;
+    let mut csv = CsvReader::from_reader(path, Fingerprinting::new(file))?;
     let delimiter = csv.delimiter();
     let id_column = csv.column(&outcomes.id_column)?;
     let date_column = outcomes
@@ -410,6 +417,7 @@ pub fn read_outcomes(
             .iter()
             .map(|acc| acc.finish(&records, customers))
             .collect(),
+        fingerprint: csv.source().fingerprint(),
         counts,
     })
 }

@@ -132,6 +132,13 @@ impl<R: Read> CsvReader<R> {
         Ok(())
     }
 
+    /// The source the reader reads from (for example a
+    /// [`Fingerprinting`](crate::io::fingerprint::Fingerprinting) reader,
+    /// whose fingerprint covers the whole file once every row is read).
+    pub fn source(&self) -> &R {
+        self.reader.get_ref().inner.get_ref()
+    }
+
     /// The file name used in errors.
     pub fn path(&self) -> &Path {
         &self.path
