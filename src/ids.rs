@@ -1,24 +1,98 @@
-//! A compact set of customer ids: one text arena, one hash index, no
-//! allocation per id. Shared by assignment (population, ledger) and
-//! analysis (outcome rows look customers up here).
+//! A compact set of customer ids: one text arena, one open-addressing
+//! index, no allocation per id. Shared by assignment (population, ledger)
+//! and analysis (outcome rows look customers up here).
+//!
+//! A lookup in a table of a million customers is a random memory access,
+//! so the index is laid out to need one cache line per lookup: each slot
+//! holds the id's 64-bit hash, its index and, for ids of up to
+//! [`INLINE`] bytes (nearly all real ids), the id itself, so the exact
+//! comparison needs no second miss into the arena. Callers that look up
+//! many ids can hash them first and [`prefetch`](IdTable::prefetch) their
+//! slots, so that the misses overlap.
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::Hasher;
+
+/// Bytes of an id stored in its slot; longer ids are compared in full
+/// against the arena after their first [`INLINE`] bytes match.
+pub const INLINE: usize = 19;
+
+/// One slot of the index: 32 bytes, two per cache line.
+#[derive(Clone, Copy)]
+#[repr(C, align(32))]
+struct Slot {
+    hash: u64,
+    /// Index of the id, or [`EMPTY`].
+    index: u32,
+    /// The id's length, or `u8::MAX` for ids of 255 bytes or more.
+    len: u8,
+    /// The id's first bytes (up to [`INLINE`]), zero-padded.
+    inline: [u8; INLINE],
+}
+
+const EMPTY: u32 = u32::MAX;
+
+/// How far ahead [`IdTable::insert_from`] prefetches.
+const AHEAD: usize = 16;
+
+const EMPTY_SLOT: Slot = Slot {
+    hash: 0,
+    index: EMPTY,
+    len: 0,
+    inline: [0; INLINE],
+};
+
+impl Slot {
+    fn new(hash: u64, index: u32, id: &[u8]) -> Self {
+        let mut inline = [0u8; INLINE];
+        let n = id.len().min(INLINE);
+        inline[..n].copy_from_slice(&id[..n]);
+        Self {
+            hash,
+            index,
+            len: id.len().min(usize::from(u8::MAX)) as u8,
+            inline,
+        }
+    }
+
+    /// True if the slot may hold `id` (hash, length and inline bytes
+    /// equal); exact for ids of up to [`INLINE`] bytes.
+    #[inline]
+    fn matches(&self, hash: u64, id: &[u8]) -> bool {
+        if self.hash != hash || usize::from(self.len) != id.len().min(usize::from(u8::MAX)) {
+            return false;
+        }
+        // Compare whole padded arrays: a fixed size compiles to a few
+        // word compares instead of a call to `memcmp`.
+        let mut padded = [0u8; INLINE];
+        let n = id.len().min(INLINE);
+        padded[..n].copy_from_slice(&id[..n]);
+        self.inline == padded
+    }
+}
+
+/// The 64-bit hash of an id, as [`IdTable`] uses it; computed once per id
+/// by [`IdTable::hash`] so that a lookup can be prefetched before it is made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IdHash(u64);
 
 /// Ids in insertion order with constant-time lookup.
 ///
-/// The index maps a 64-bit hash of the id to the first id with that hash;
-/// ids sharing a hash are chained, and lookups compare the text, so hash
-/// collisions cost time but never correctness.
+/// Lookups compare the exact text, so equal hashes (a 64-bit hash makes
+/// them astronomically rare) cost time but never correctness.
 #[derive(Default, Clone)]
 pub struct IdTable {
     text: String,
     ends: Vec<usize>,
-    index: HashMap<u64, u32, BuildHasherDefault<Passthrough>>,
-    next: Vec<u32>,
+    /// Open addressing with linear probing; probes start at the first slot
+    /// of a cache line (see [`IdTable::home`]). Empty until the first insert.
+    slots: Vec<Slot>,
+    /// Indexed ids (those added by `insert`, not `push`).
+    indexed: usize,
 }
 
-const NONE: u32 = u32::MAX;
+/// Most indexed ids per slot before the index grows (load factor 5/8).
+const LOAD_NUM: usize = 5;
+const LOAD_DEN: usize = 8;
 
 impl IdTable {
     /// An empty table with room for `n` ids.
@@ -26,8 +100,8 @@ impl IdTable {
         Self {
             text: String::with_capacity(n * 8),
             ends: Vec::with_capacity(n),
-            index: HashMap::with_capacity_and_hasher(n, Default::default()),
-            next: Vec::with_capacity(n),
+            slots: vec![EMPTY_SLOT; slots_for(n)],
+            indexed: 0,
         }
     }
 
@@ -52,16 +126,34 @@ impl IdTable {
         (0..self.len()).map(|i| self.get(i))
     }
 
+    /// The hash of `id` for [`prefetch`](Self::prefetch) and
+    /// [`find_hashed`](Self::find_hashed).
+    #[inline]
+    pub fn hash(id: &str) -> IdHash {
+        IdHash(hash_bytes(id.as_bytes()))
+    }
+
+    /// Starts loading the slot where a lookup of `hash` begins into the
+    /// cache, without waiting for it. A hint only: it changes no result.
+    #[inline]
+    pub fn prefetch(&self, hash: IdHash) {
+        if !self.slots.is_empty() {
+            prefetch(&self.slots[self.home(hash.0)]);
+        }
+    }
+
     /// The index of `id`, if present.
     pub fn find(&self, id: &str) -> Option<usize> {
-        let mut i = *self.index.get(&hash_bytes(id.as_bytes()))?;
-        while i != NONE {
-            if self.get(i as usize) == id {
-                return Some(i as usize);
-            }
-            i = self.next[i as usize];
+        self.find_hashed(id, Self::hash(id))
+    }
+
+    /// The index of `id`, if present; `hash` must be [`IdTable::hash`]`(id)`.
+    #[inline]
+    pub fn find_hashed(&self, id: &str, hash: IdHash) -> Option<usize> {
+        if self.slots.is_empty() {
+            return None;
         }
-        None
+        self.probe(id, hash.0).ok()
     }
 
     /// Appends `id` without indexing it: [`find`](Self::find) and
@@ -74,37 +166,118 @@ impl IdTable {
     /// Adds `id` and returns its index, or returns `Err` with the index of
     /// the equal id already present.
     pub fn insert(&mut self, id: &str) -> Result<usize, usize> {
-        use std::collections::hash_map::Entry;
-        let new = self.ends.len() as u32;
-        let chain = match self.index.entry(hash_bytes(id.as_bytes())) {
-            Entry::Vacant(slot) => {
-                slot.insert(new);
-                NONE
-            }
-            Entry::Occupied(mut slot) => {
-                let first = *slot.get();
-                let mut i = first;
-                while i != NONE {
-                    let start = if i == 0 { 0 } else { self.ends[i as usize - 1] };
-                    if &self.text[start..self.ends[i as usize]] == id {
-                        return Err(i as usize);
-                    }
-                    i = self.next[i as usize];
-                }
-                slot.insert(new);
-                first
-            }
-        };
-        self.next.push(chain);
-        self.text.push_str(id);
-        self.ends.push(self.text.len());
-        Ok(new as usize)
+        self.insert_hashed(id, Self::hash(id))
     }
+
+    /// [`insert`](Self::insert) with the id's hash computed beforehand
+    /// (and its slot perhaps [prefetched](Self::prefetch)).
+    pub fn insert_hashed(&mut self, id: &str, hash: IdHash) -> Result<usize, usize> {
+        assert!(
+            self.ends.len() < EMPTY as usize,
+            "an id table holds fewer than 2^32 - 1 ids"
+        );
+        if (self.indexed + 1) * LOAD_DEN > self.slots.len() * LOAD_NUM {
+            self.grow();
+        }
+        let slot = match self.probe(id, hash.0) {
+            Ok(existing) => return Err(existing),
+            Err(empty) => empty,
+        };
+        let new = self.ends.len();
+        self.slots[slot] = Slot::new(hash.0, new as u32, id.as_bytes());
+        self.indexed += 1;
+        self.push(id);
+        Ok(new)
+    }
+
+    /// Inserts id `r` of `list` (see [`insert`](Self::insert)) and starts
+    /// loading the slot of the id [`AHEAD`] places further: indexing a
+    /// list in order this way overlaps the cache misses of the inserts.
+    pub fn insert_from(&mut self, list: &IdTable, r: usize) -> Result<usize, usize> {
+        if r + AHEAD < list.len()
+            && self.slots.len() * LOAD_NUM >= (self.indexed + AHEAD) * LOAD_DEN
+        {
+            self.prefetch(Self::hash(list.get(r + AHEAD)));
+        }
+        self.insert(list.get(r))
+    }
+
+    /// First slot of the probe sequence of `hash`: the first slot of a
+    /// cache line, chosen by the hash's high bits (multiply-shift, so any
+    /// slot count works).
+    #[inline]
+    fn home(&self, hash: u64) -> usize {
+        let lines = (self.slots.len() / 2) as u64;
+        (((u128::from(hash) * u128::from(lines)) >> 64) as usize) * 2
+    }
+
+    /// `Ok(index)` of `id`, or `Err(slot)` with the empty slot where it
+    /// would go. The slots must not be empty (nor full: the load factor
+    /// keeps a third of them free).
+    #[inline]
+    fn probe(&self, id: &str, hash: u64) -> Result<usize, usize> {
+        let bytes = id.as_bytes();
+        let mut s = self.home(hash);
+        loop {
+            let slot = &self.slots[s];
+            if slot.index == EMPTY {
+                return Err(s);
+            }
+            if slot.matches(hash, bytes)
+                && (bytes.len() <= INLINE || self.get(slot.index as usize) == id)
+            {
+                return Ok(slot.index as usize);
+            }
+            s += 1;
+            if s == self.slots.len() {
+                s = 0;
+            }
+        }
+    }
+
+    /// Doubles the index (or creates it), moving every slot by its stored
+    /// hash; the arena is not touched.
+    fn grow(&mut self) {
+        let wanted = slots_for((self.indexed + 1).max(self.slots.len() * LOAD_NUM / LOAD_DEN * 2));
+        let old = std::mem::replace(&mut self.slots, vec![EMPTY_SLOT; wanted]);
+        for slot in old.into_iter().filter(|s| s.index != EMPTY) {
+            let mut s = self.home(slot.hash);
+            while self.slots[s].index != EMPTY {
+                s += 1;
+                if s == self.slots.len() {
+                    s = 0;
+                }
+            }
+            self.slots[s] = slot;
+        }
+    }
+}
+
+/// Slots for `n` ids at the load factor: an even number (whole cache
+/// lines), at least 16.
+fn slots_for(n: usize) -> usize {
+    let slots = n.saturating_mul(LOAD_DEN) / LOAD_NUM + 2;
+    slots.max(16).next_multiple_of(2)
+}
+
+/// Asks the CPU to load `value`'s cache line; a no-op where there is no
+/// prefetch instruction to ask with.
+#[inline(always)]
+pub fn prefetch<T>(value: &T) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: `prefetch` is a hint that never faults nor changes memory;
+    // SSE, which it needs, is part of the x86_64 baseline.
+    unsafe {
+        use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
+        _mm_prefetch::<_MM_HINT_T0>((value as *const T).cast());
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = value;
 }
 
 /// A fast 64-bit hash of a byte string (multiply-xorshift over 8-byte
 /// words with a SplitMix64 finish). Not collision resistant, which the
-/// chaining in [`IdTable`] makes harmless.
+/// exact comparison in [`IdTable`] makes harmless.
 fn hash_bytes(bytes: &[u8]) -> u64 {
     let mut h = 0x9E37_79B9_7F4A_7C15u64 ^ (bytes.len() as u64);
     let mut chunks = bytes.chunks_exact(8);
@@ -153,46 +326,104 @@ mod tests {
     #[test]
     fn inserts_finds_and_reports_duplicates() {
         let mut t = IdTable::default();
+        assert_eq!(t.find("a"), None);
         assert_eq!(t.insert("a"), Ok(0));
         assert_eq!(t.insert("bb"), Ok(1));
         assert_eq!(t.insert(""), Ok(2));
         assert_eq!(t.insert("bb"), Err(1));
         assert_eq!(t.find("a"), Some(0));
+        assert_eq!(t.find(""), Some(2));
         assert_eq!(t.find("c"), None);
         assert_eq!(t.get(1), "bb");
         assert_eq!(t.iter().collect::<Vec<_>>(), ["a", "bb", ""]);
     }
 
     #[test]
-    fn collisions_are_chained() {
-        // Force every id into one chain by inserting under a shared hash.
+    fn pushed_ids_are_listed_but_not_indexed() {
         let mut t = IdTable::default();
-        for id in ["x", "y", "z"] {
-            let new = t.ends.len() as u32;
-            let chain = t.index.get(&7).copied().unwrap_or(NONE);
-            t.index.insert(7, new);
-            t.next.push(chain);
-            t.text.push_str(id);
-            t.ends.push(t.text.len());
+        t.push("x");
+        assert_eq!(t.insert("y"), Ok(1));
+        assert_eq!(t.find("x"), None);
+        assert_eq!(t.insert("x"), Ok(2));
+        assert_eq!(t.iter().collect::<Vec<_>>(), ["x", "y", "x"]);
+        assert_eq!(t.find("x"), Some(2));
+    }
+
+    /// Inserts `id` under a forced hash, as a colliding id would land.
+    fn insert_with_hash(t: &mut IdTable, id: &str, hash: u64) -> Result<usize, usize> {
+        t.insert_hashed(id, IdHash(hash))
+    }
+
+    #[test]
+    fn equal_hashes_are_told_apart_by_the_text() {
+        let mut t = IdTable::with_capacity(4);
+        // Same hash, same length, same inline prefix: only the arena differs.
+        let long_a = format!("{}a", "p".repeat(INLINE + 5));
+        let long_b = format!("{}b", "p".repeat(INLINE + 5));
+        for (i, id) in ["x", "y", "xy", "", &long_a, &long_b].iter().enumerate() {
+            assert_eq!(insert_with_hash(&mut t, id, 7), Ok(i));
         }
-        let mut i = t.index[&7];
-        let mut seen = Vec::new();
-        while i != NONE {
-            seen.push(t.get(i as usize).to_string());
-            i = t.next[i as usize];
+        for (i, id) in ["x", "y", "xy", "", &long_a, &long_b].iter().enumerate() {
+            assert_eq!(t.find_hashed(id, IdHash(7)), Some(i), "{id}");
+            assert_eq!(insert_with_hash(&mut t, id, 7), Err(i));
         }
-        assert_eq!(seen, ["z", "y", "x"]);
+        assert_eq!(t.find_hashed("z", IdHash(7)), None);
+        let long_c = format!("{}c", "p".repeat(INLINE + 5));
+        assert_eq!(t.find_hashed(&long_c, IdHash(7)), None);
+        // A NUL byte is part of an id, not padding.
+        assert_eq!(t.find_hashed("x\0", IdHash(7)), None);
+        // Growing keeps colliding ids findable.
+        for i in 0..100 {
+            t.insert(&format!("filler{i}")).unwrap();
+        }
+        assert_eq!(t.find_hashed(&long_b, IdHash(7)), Some(5));
+        assert_eq!(t.find_hashed("xy", IdHash(7)), Some(2));
+    }
+
+    #[test]
+    fn probes_wrap_around_the_end() {
+        let mut t = IdTable::with_capacity(4);
+        let n = t.slots.len();
+        // The highest hash starts at the last line; its neighbours wrap.
+        for (i, id) in ["a", "b", "c", "d"].iter().enumerate() {
+            assert_eq!(insert_with_hash(&mut t, id, u64::MAX), Ok(i));
+        }
+        assert_eq!(t.slots[0].index, 2);
+        assert_eq!(t.slots[n - 1].index, 1);
+        for (i, id) in ["a", "b", "c", "d"].iter().enumerate() {
+            assert_eq!(t.find_hashed(id, IdHash(u64::MAX)), Some(i));
+        }
+    }
+
+    #[test]
+    fn long_and_unicode_ids() {
+        let mut t = IdTable::default();
+        let ids: Vec<String> = (0..300)
+            .map(|n| format!("kundé-{}", "x".repeat(n)))
+            .collect();
+        for (i, id) in ids.iter().enumerate() {
+            assert_eq!(t.insert(id), Ok(i));
+        }
+        for (i, id) in ids.iter().enumerate() {
+            assert_eq!(t.find(id), Some(i));
+            assert_eq!(t.get(i), id);
+        }
+        assert_eq!(t.find(&format!("kundé-{}", "x".repeat(300))), None);
+        assert_eq!(t.find(&format!("kundé-{}y", "x".repeat(280))), None);
     }
 
     #[test]
     fn many_ids() {
         let mut t = IdTable::with_capacity(10);
-        for i in 0..20_000 {
+        for i in 0..200_000 {
             assert_eq!(t.insert(&format!("C{i}")), Ok(i));
         }
-        for i in 0..20_000 {
+        for i in 0..200_000 {
             assert_eq!(t.find(&format!("C{i}")), Some(i));
+            assert_eq!(t.find(&format!("D{i}")), None);
         }
-        assert_eq!(t.insert("C19999"), Err(19_999));
+        assert_eq!(t.insert("C199999"), Err(199_999));
+        let full = IdTable::with_capacity(200_000);
+        assert!(full.slots.len() * LOAD_NUM >= 200_000 * LOAD_DEN);
     }
 }

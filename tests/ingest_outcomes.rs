@@ -202,3 +202,120 @@ fn a_missing_metric_column_names_the_metric() {
     assert!(err.contains("missing column `csat`"), "{err}");
     assert!(err.contains("(metric `csat`)"), "{err}");
 }
+
+#[test]
+fn the_fingerprint_is_the_files() {
+    let csv = "customer_id,date,bought,revenue,items,csat\na,2026-09-02,1,10,1,\n";
+    let dir = tempfile::tempdir().unwrap();
+    let experiment = config::parse(&dir.path().join("exp.toml"), EXPERIMENT).unwrap();
+    let outcomes = experiment.outcomes.clone().unwrap();
+    std::fs::write(dir.path().join("outcomes.csv"), csv).unwrap();
+    let path = outcomes.file.clone().unwrap();
+    let data = read_outcomes(&path, &outcomes, &experiment, &index(&["a"])).unwrap();
+    assert_eq!(
+        data.fingerprint,
+        pilot::io::fingerprint::file_fingerprint(&path).unwrap()
+    );
+}
+
+/// Many rows for many customers, in an order that spreads each customer's
+/// rows over several read-ahead batches, against a plain fold.
+#[test]
+fn many_rows_fold_like_one_row_at_a_time() {
+    let customers: Vec<String> = (0..997).map(|i| format!("customer-{i}")).collect();
+    let ids: Vec<&str> = customers.iter().map(String::as_str).collect();
+    let mut csv = String::from("customer_id,date,bought,revenue,items,csat\n");
+    let mut expected_sum = vec![0.0f64; ids.len()];
+    let mut expected_count = vec![0u32; ids.len()];
+    let mut expected_last = vec![(i32::MIN, None::<f64>); ids.len()];
+    let mut x = 12345u64;
+    for row in 0..20_000u64 {
+        x = x
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        let c = (x >> 33) as usize % (ids.len() + 3);
+        let day = 1 + (x >> 20) % 28;
+        let revenue = (x >> 40) % 10_000;
+        let csat = if row % 3 == 0 {
+            String::new()
+        } else {
+            (1 + (x >> 50) % 5).to_string()
+        };
+        let id = if c < ids.len() { ids[c] } else { "stranger" };
+        csv.push_str(&format!(
+            "{id},2026-09-{day:02},{},{}.{:02},1,{csat}\n",
+            row % 2,
+            revenue / 100,
+            revenue % 100
+        ));
+        if c < ids.len() {
+            expected_sum[c] += revenue as f64 / 100.0;
+            expected_count[c] += 1;
+            if !csat.is_empty() && day as i32 >= expected_last[c].0 {
+                expected_last[c] = (day as i32, Some(csat.parse().unwrap()));
+            }
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let experiment = config::parse(&dir.path().join("exp.toml"), EXPERIMENT).unwrap();
+    let outcomes = experiment.outcomes.clone().unwrap();
+    std::fs::write(dir.path().join("outcomes.csv"), &csv).unwrap();
+    let path = outcomes.file.clone().unwrap();
+    let data = read_outcomes(&path, &outcomes, &experiment, &index(&ids)).unwrap();
+    assert_eq!(data.counts.rows, 20_000);
+    let known: u32 = expected_count.iter().sum();
+    assert_eq!(data.counts.rows_unknown_customer, 20_000 - u64::from(known));
+    assert_eq!(data.counts.unknown_examples, vec!["stranger"]);
+    for c in 0..ids.len() {
+        let sum = (expected_count[c] > 0).then_some(expected_sum[c]);
+        // Sums in file order are what a plain fold gives, bit for bit.
+        assert_eq!(data.metrics[1].values[c], Some(sum.unwrap_or(0.0)), "{c}");
+        assert_eq!(
+            data.metrics[3].values[c],
+            Some(f64::from(expected_count[c])),
+            "{c}"
+        );
+        assert_eq!(data.metrics[4].values[c], expected_last[c].1, "{c}");
+    }
+}
+
+#[test]
+fn errors_come_in_file_order_across_read_ahead() {
+    let mut csv = String::from("customer_id,date,bought,revenue,items,csat\n");
+    for _ in 0..300 {
+        csv.push_str("a,2026-09-02,1,10,1,\n");
+    }
+    // Line 302: a bad value; line 303: a row with too many fields.
+    csv.push_str("b,2026-09-02,maybe,10,1,\n");
+    csv.push_str("a,2026-09-02,1,10,1,,\n");
+    let err = read(&csv).unwrap_err().to_string();
+    assert!(
+        err.ends_with(
+            "outcomes.csv:302: column `bought`: expected 0 or 1 (or yes/no, true/false), found `maybe`"
+        ),
+        "{err}"
+    );
+    // The other way round, the ragged row comes first.
+    let mut csv = String::from("customer_id,date,bought,revenue,items,csat\n");
+    for _ in 0..200 {
+        csv.push_str("a,2026-09-02,1,10,1,\n");
+    }
+    csv.push_str("a,2026-09-02,1,10\n");
+    csv.push_str("b,2026-09-02,maybe,10,1,\n");
+    let err = read(&csv).unwrap_err().to_string();
+    assert!(
+        err.ends_with("outcomes.csv:202: expected 6 fields as in the header line, found 4"),
+        "{err}"
+    );
+    // A bad value of an unknown customer is not read, even next to an error.
+    let mut csv = String::from("customer_id,date,bought,revenue,items,csat\n");
+    csv.push_str("zz,2026-09-02,maybe,10,1,\n");
+    csv.push_str("c,2026-09-02,1,10,1,9\n");
+    let err = read(&csv).unwrap_err().to_string();
+    assert!(
+        err.ends_with(
+            "outcomes.csv:3: column `csat`: expected a whole number from 1 to 5, found `9`"
+        ),
+        "{err}"
+    );
+}

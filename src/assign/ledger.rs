@@ -358,7 +358,7 @@ fn parse_ledger(path: &Path, raw: Vec<u8>, id_column: &str, arm_column: &str) ->
         ledger.ids = IdTable::with_capacity(list.len());
         let mut kept_days = raw_days.as_ref().map(|_| Vec::with_capacity(list.len()));
         for r in 0..list.len() {
-            match ledger.ids.insert(list.get(r)) {
+            match ledger.ids.insert_from(&list, r) {
                 Ok(_) => {
                     ledger.arms.push(raw_arms[r]);
                     ledger.lines.push(raw_lines[r]);
@@ -402,6 +402,13 @@ impl Ledger {
     /// The file it was read from.
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// The content fingerprint of the file as read (as
+    /// [`file_fingerprint`](crate::io::fingerprint::file_fingerprint)),
+    /// without reading it again.
+    pub fn fingerprint(&self) -> String {
+        crate::io::fingerprint::bytes_fingerprint(&self.raw)
     }
 
     /// Number of distinct customers.

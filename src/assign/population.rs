@@ -214,7 +214,7 @@ pub fn read_population(population: &Population, stratify: &[String]) -> Result<P
     // Index the ids; on a streaming error, an earlier duplicate comes first.
     let mut ids = IdTable::with_capacity(list.len());
     for i in 0..list.len() {
-        if let Err(first) = ids.insert(list.get(i)) {
+        if let Err(first) = ids.insert_from(&list, i) {
             return Err(Error::at_csv(
                 path,
                 lines[i],

@@ -126,7 +126,7 @@ pub fn load(exp: &Experiment) -> Result<Dataset> {
         duplicate_ledger_rows: ledger.duplicate_rows(),
         ..DataCounts::default()
     };
-    let mut fingerprints = vec![file_fingerprint(ledger_path)?];
+    let mut fingerprints = vec![ledger.fingerprint()];
     let covariate_columns: Vec<String> = {
         let mut columns: Vec<String> = Vec::new();
         for m in &exp.metrics {
@@ -157,8 +157,8 @@ pub fn load(exp: &Experiment) -> Result<Dataset> {
                 ledger.ids(),
             )?)
         };
-        fingerprints.push(file_fingerprint(file)?);
         let data = read_outcomes(file, outcomes, exp, ledger.ids())?;
+        fingerprints.push(data.fingerprint.clone());
         counts.outcome_rows = data.counts.rows;
         counts.rows_outside_window = data.counts.rows_outside_window;
         counts.rows_unknown_customer = data.counts.rows_unknown_customer;

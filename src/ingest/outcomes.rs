@@ -7,14 +7,16 @@
 //! customers, not rows. Nothing is dropped silently: rows of unknown
 //! customers and rows outside the date window are counted and reported.
 
+use std::fs::File;
 use std::path::Path;
 
 use crate::config::{Aggregate, Experiment, Metric, MetricKind, Missing, Outcomes};
 use crate::dates::parse_day;
 use crate::error::{Error, Result};
-use crate::ids::IdTable;
+use crate::ids::{IdHash, IdTable, prefetch};
 use crate::ingest::values::ValueRule;
-use crate::io::csv_input::CsvReader;
+use crate::io::csv_input::{CsvReader, RowBatch};
+use crate::io::fingerprint::Fingerprinting;
 
 /// How many example ids of unknown customers a report keeps.
 const UNKNOWN_EXAMPLES: usize = 5;
@@ -54,66 +56,140 @@ pub struct OutcomeData {
     pub metrics: Vec<MetricValues>,
     /// Row and customer counts for the report.
     pub counts: OutcomeCounts,
+    /// The export's content fingerprint (as
+    /// [`file_fingerprint`](crate::io::fingerprint::file_fingerprint)),
+    /// taken while reading it.
+    pub fingerprint: String,
 }
 
-/// Accumulates one metric across rows.
+/// Rows read ahead before the first of them is handled: enough to keep
+/// many memory accesses in flight, few enough to stay in the L1 cache.
+const BATCH: usize = 128;
+
+/// One metric's running state for one customer. 16 bytes: the record of a
+/// customer with four metrics is one cache line.
+#[derive(Debug, Clone, Copy)]
+#[repr(C, align(16))]
+struct Cell {
+    /// Running sum, maximum or last value (ratio metrics: the
+    /// denominator's sum, in a second cell).
+    value: f64,
+    /// Values seen (for `mean`, `count` and presence).
+    count: u32,
+    /// For `last` with a date column: the day of the value kept.
+    day: i32,
+}
+
+const FRESH: Cell = Cell {
+    value: 0.0,
+    count: 0,
+    day: i32::MIN,
+};
+
+/// Every customer's cells, one record per customer, each record in as few
+/// cache lines as its size allows (the state of one customer is updated
+/// together, so one row costs one miss, not one per metric and field).
+struct Records {
+    cells: Vec<Cell>,
+    /// First cell of customer 0: the first cache-line boundary.
+    base: usize,
+    /// Cells per customer: a power of two up to a cache line, whole cache
+    /// lines beyond.
+    stride: usize,
+}
+
+/// Cells per cache line.
+const LINE: usize = 64 / std::mem::size_of::<Cell>();
+
+impl Records {
+    fn new(customers: usize, width: usize) -> Self {
+        let stride = if width <= LINE {
+            width.next_power_of_two()
+        } else {
+            width.next_multiple_of(LINE)
+        };
+        let cells = vec![FRESH; customers * stride + LINE - 1];
+        let base = cells.as_ptr().align_offset(64).min(LINE - 1);
+        Self {
+            cells,
+            base,
+            stride,
+        }
+    }
+
+    fn get(&self, c: usize) -> &[Cell] {
+        let start = self.base + c * self.stride;
+        &self.cells[start..start + self.stride]
+    }
+
+    fn get_mut(&mut self, c: usize) -> &mut [Cell] {
+        let start = self.base + c * self.stride;
+        &mut self.cells[start..start + self.stride]
+    }
+
+    /// Starts loading customer `c`'s record into the cache.
+    fn prefetch(&self, c: usize) {
+        let start = self.base + c * self.stride;
+        for line in (start..start + self.stride).step_by(LINE) {
+            prefetch(&self.cells[line]);
+        }
+    }
+}
+
+/// How one metric reads its cells and where it keeps its state.
 struct Accumulator<'a> {
     metric: &'a Metric,
     column: usize,
-    denominator: Option<usize>,
+    /// Ratio metrics: the denominator's column and cell.
+    denominator: Option<(usize, usize)>,
     rule: ValueRule,
-    sum: Vec<f64>,
-    denominator_sum: Vec<f64>,
-    /// Values seen per customer (for `mean`, `count` and presence).
-    seen: Vec<u32>,
-    /// For `last` with a date column: the day of the value kept.
-    day: Vec<i32>,
+    /// The metric's cell in each customer's record.
+    cell: usize,
+    /// `last` with a date column: keep the value of the latest day.
+    dated_last: bool,
 }
 
 impl<'a> Accumulator<'a> {
+    /// The accumulator of `metric`, with its state in the cells from
+    /// `*cells` on (advanced past them).
     fn new<R: std::io::Read>(
         metric: &'a Metric,
         csv: &CsvReader<R>,
-        customers: usize,
+        cells: &mut usize,
         dated: bool,
     ) -> Result<Self> {
         let column = csv
             .column(&metric.column)
             .map_err(|e| metric_column_error(e, metric))?;
+        let cell = *cells;
+        *cells += 1;
         let denominator = match (&metric.kind, &metric.denominator) {
-            (MetricKind::Ratio, Some(name)) => Some(
-                csv.column(name)
-                    .map_err(|e| metric_column_error(e, metric))?,
-            ),
+            (MetricKind::Ratio, Some(name)) => {
+                let col = csv
+                    .column(name)
+                    .map_err(|e| metric_column_error(e, metric))?;
+                *cells += 1;
+                Some((col, cell + 1))
+            }
             _ => None,
         };
-        let dated_last = dated && metric.aggregate == Aggregate::Last;
         Ok(Self {
             metric,
             column,
             denominator,
             rule: ValueRule::for_metric(metric),
-            sum: vec![0.0; customers],
-            denominator_sum: if denominator.is_some() {
-                vec![0.0; customers]
-            } else {
-                Vec::new()
-            },
-            seen: vec![0; customers],
-            day: if dated_last {
-                vec![i32::MIN; customers]
-            } else {
-                Vec::new()
-            },
+            cell,
+            dated_last: dated && metric.aggregate == Aggregate::Last,
         })
     }
 
-    /// Folds one row's cell into customer `c`.
+    /// Folds one row's cell into a customer's `record`.
+    #[inline]
     fn add(
-        &mut self,
+        &self,
+        record: &mut [Cell],
         row: &crate::io::csv_input::Row<'_>,
         delimiter: u8,
-        c: usize,
         day: i32,
     ) -> Result<()> {
         let text = row.text(self.column)?;
@@ -129,7 +205,7 @@ impl<'a> Accumulator<'a> {
                 .map_err(|m| row.error(self.column, m))?
         };
         let denominator = match self.denominator {
-            Some(col) => match row.number(col)? {
+            Some((col, _)) => match row.number(col)? {
                 Some(d) => Some(d),
                 None => {
                     return Err(row.error(
@@ -143,23 +219,29 @@ impl<'a> Accumulator<'a> {
             },
             None => None,
         };
-        let seen = self.seen[c];
-        let slot = &mut self.sum[c];
+        let cell = &mut record[self.cell];
+        let seen = cell.count;
         match self.metric.aggregate {
-            Aggregate::Sum | Aggregate::Mean => *slot += value,
-            Aggregate::Count => *slot += 1.0,
-            Aggregate::Max => *slot = if seen == 0 { value } else { slot.max(value) },
+            Aggregate::Sum | Aggregate::Mean => cell.value += value,
+            Aggregate::Count => cell.value += 1.0,
+            Aggregate::Max => {
+                cell.value = if seen == 0 {
+                    value
+                } else {
+                    cell.value.max(value)
+                }
+            }
             Aggregate::Last => {
                 // Later rows win ties so that file order decides within a day.
-                if self.day.is_empty() || day >= self.day[c] {
-                    *slot = value;
-                    if let Some(d) = self.day.get_mut(c) {
-                        *d = day;
+                if !self.dated_last || day >= cell.day {
+                    cell.value = value;
+                    if self.dated_last {
+                        cell.day = day;
                     }
                 }
             }
         }
-        if !slot.is_finite() {
+        if !cell.value.is_finite() {
             return Err(row.error(
                 self.column,
                 format!(
@@ -168,40 +250,38 @@ impl<'a> Accumulator<'a> {
                 ),
             ));
         }
-        if let Some(d) = denominator {
-            self.denominator_sum[c] += d;
+        cell.count = seen.saturating_add(1);
+        if let (Some(d), Some((_, at))) = (denominator, self.denominator) {
+            record[at].value += d;
         }
-        self.seen[c] = seen.saturating_add(1);
         Ok(())
     }
 
     /// The per-customer values after all rows, with the missing rule applied.
-    fn finish(self) -> MetricValues {
+    fn finish(&self, records: &Records, customers: usize) -> MetricValues {
         let fill = match self.metric.missing {
             Missing::Zero => Some(0.0),
             Missing::Exclude => None,
         };
         let mut responders = 0;
-        let values: Vec<Option<f64>> = self
-            .sum
-            .iter()
-            .zip(&self.seen)
-            .map(|(&sum, &seen)| {
-                if seen == 0 {
+        let values: Vec<Option<f64>> = (0..customers)
+            .map(|c| {
+                let cell = records.get(c)[self.cell];
+                if cell.count == 0 {
                     return fill;
                 }
                 responders += 1;
                 Some(match self.metric.aggregate {
-                    Aggregate::Mean => sum / f64::from(seen),
-                    _ => sum,
+                    Aggregate::Mean => cell.value / f64::from(cell.count),
+                    _ => cell.value,
                 })
             })
             .collect();
-        let denominators = (!self.denominator_sum.is_empty()).then(|| {
+        let denominators = self.denominator.map(|(_, at)| {
             values
                 .iter()
-                .zip(&self.denominator_sum)
-                .map(|(v, &d)| v.map(|_| d))
+                .enumerate()
+                .map(|(c, v)| v.map(|_| records.get(c)[at].value))
                 .collect()
         });
         MetricValues {
@@ -230,7 +310,8 @@ pub fn read_outcomes(
     experiment: &Experiment,
     index: &IdTable,
 ) -> Result<OutcomeData> {
-    let mut csv = CsvReader::open(path)?;
+    let file = File::open(path).map_err(|e| Error::io(path, "read", &e))?;
+    let mut csv = CsvReader::from_reader(path, Fingerprinting::new(file))?;
     let delimiter = csv.delimiter();
     let id_column = csv.column(&outcomes.id_column)?;
     let date_column = outcomes
@@ -251,54 +332,92 @@ pub fn read_outcomes(
             .unwrap_or(i32::MAX),
     );
     let customers = index.len();
-    let mut accumulators = experiment
+    let mut cells = 0;
+    let accumulators = experiment
         .metrics
         .iter()
-        .map(|m| Accumulator::new(m, &csv, customers, date_column.is_some()))
+        .map(|m| Accumulator::new(m, &csv, &mut cells, date_column.is_some()))
         .collect::<Result<Vec<_>>>()?;
+    let mut records = Records::new(customers, cells);
     let mut counts = OutcomeCounts::default();
-    let mut has_row = vec![false; customers];
+    let mut has_row = vec![0u64; customers.div_ceil(64)];
 
-    while let Some(row) = csv.next_row()? {
-        counts.rows += 1;
-        let day = match date_column {
-            Some(col) => {
-                let text = row.text(col)?;
-                let day = parse_day(text).ok_or_else(|| {
-                    row.error(
-                        col,
-                        format!("expected a date like 2026-09-30, found `{text}`"),
-                    )
-                })?;
-                if day < window.0 || day > window.1 {
-                    counts.rows_outside_window += 1;
-                    continue;
+    // Rows go in batches: first every row's id is hashed and its slot in
+    // the index requested, then the ids are looked up and the customers'
+    // records requested, then the rows are handled in file order, by then
+    // mostly from the cache. The memory accesses of a batch overlap
+    // instead of each row waiting for its own.
+    let mut batch = RowBatch::new(BATCH);
+    let mut hashes: Vec<Option<IdHash>> = vec![None; batch.capacity()];
+    let mut found: Vec<Option<usize>> = vec![None; batch.capacity()];
+    while csv.next_batch(&mut batch)? {
+        let rows = batch.len();
+        for (i, hash) in hashes[..rows].iter_mut().enumerate() {
+            *hash = match csv.batch_row(&batch, i).text(id_column) {
+                Ok(id) if !id.is_empty() => {
+                    let hash = IdTable::hash(id);
+                    index.prefetch(hash);
+                    Some(hash)
                 }
-                day
-            }
-            None => 0,
-        };
-        let id = row.text(id_column)?;
-        if id.is_empty() {
-            return Err(row.error(id_column, "the customer id is blank"));
+                _ => None,
+            };
         }
-        let Some(c) = index.find(id) else {
-            counts.rows_unknown_customer += 1;
-            if counts.unknown_examples.len() < UNKNOWN_EXAMPLES
-                && !counts.unknown_examples.iter().any(|e| e == id)
-            {
-                counts.unknown_examples.push(id.to_string());
+        for (i, (c, hash)) in found[..rows].iter_mut().zip(&hashes).enumerate() {
+            *c = hash.and_then(|hash| {
+                let id = csv.batch_row(&batch, i).text(id_column).ok()?;
+                index.find_hashed(id, hash)
+            });
+            if let Some(c) = *c {
+                records.prefetch(c);
             }
-            continue;
-        };
-        has_row[c] = true;
-        for acc in &mut accumulators {
-            acc.add(&row, delimiter, c, day)?;
+        }
+        for (i, &c) in found[..rows].iter().enumerate() {
+            let row = csv.batch_row(&batch, i);
+            counts.rows += 1;
+            let day = match date_column {
+                Some(col) => {
+                    let text = row.text(col)?;
+                    let day = parse_day(text).ok_or_else(|| {
+                        row.error(
+                            col,
+                            format!("expected a date like 2026-09-30, found `{text}`"),
+                        )
+                    })?;
+                    if day < window.0 || day > window.1 {
+                        counts.rows_outside_window += 1;
+                        continue;
+                    }
+                    day
+                }
+                None => 0,
+            };
+            let id = row.text(id_column)?;
+            if id.is_empty() {
+                return Err(row.error(id_column, "the customer id is blank"));
+            }
+            let Some(c) = c else {
+                counts.rows_unknown_customer += 1;
+                if counts.unknown_examples.len() < UNKNOWN_EXAMPLES
+                    && !counts.unknown_examples.iter().any(|e| e == id)
+                {
+                    counts.unknown_examples.push(id.to_string());
+                }
+                continue;
+            };
+            has_row[c / 64] |= 1 << (c % 64);
+            let record = records.get_mut(c);
+            for acc in &accumulators {
+                acc.add(record, &row, delimiter, day)?;
+            }
         }
     }
-    counts.customers_with_rows = has_row.iter().filter(|&&r| r).count() as u64;
+    counts.customers_with_rows = has_row.iter().map(|w| u64::from(w.count_ones())).sum();
     Ok(OutcomeData {
-        metrics: accumulators.into_iter().map(Accumulator::finish).collect(),
+        metrics: accumulators
+            .iter()
+            .map(|acc| acc.finish(&records, customers))
+            .collect(),
+        fingerprint: csv.source().fingerprint(),
         counts,
     })
 }

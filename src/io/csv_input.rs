@@ -89,39 +89,7 @@ impl<R: Read> CsvReader<R> {
 
     /// Reads the next record that is not a blank line; returns its first line.
     fn read_record(&mut self) -> Result<Option<u64>> {
-        loop {
-            let found = self
-                .reader
-                .read_byte_record(&mut self.record)
-                .map_err(|e| csv_error(&self.path, e))?;
-            if !found {
-                return Ok(None);
-            }
-            // Records end at `\n` (a `\r` before it is trimmed with the last
-            // field), so the reader's line count after the record, less the
-            // line breaks inside quoted fields and the terminator, is the
-            // line the record starts on ([`EndWithNewline`] makes sure the
-            // last record has a terminator too). Blank lines skipped before the
-            // record are counted correctly this way, unlike with
-            // `ByteRecord::position`, which points before them.
-            let end = self.reader.position().line();
-            let start = self.record.position().map_or(0, |p| p.line());
-            let line = if end == start + 1 {
-                // One physical line: the common case, no need to count.
-                start
-            } else {
-                let embedded = memchr_count(self.record.as_slice());
-                end.saturating_sub(embedded + 1).max(1)
-            };
-            let blank = self.record.len() == 1
-                && self
-                    .record
-                    .get(0)
-                    .is_some_and(|f| f.trim_ascii().is_empty());
-            if !blank {
-                return Ok(Some(line));
-            }
-        }
+        read_record_into(&mut self.reader, &self.path, &mut self.record)
     }
 
     fn read_header(&mut self) -> Result<()> {
@@ -165,6 +133,13 @@ impl<R: Read> CsvReader<R> {
         Ok(())
     }
 
+    /// The source the reader reads from (for example a
+    /// [`Fingerprinting`](crate::io::fingerprint::Fingerprinting) reader,
+    /// whose fingerprint covers the whole file once every row is read).
+    pub fn source(&self) -> &R {
+        self.reader.get_ref().inner.get_ref()
+    }
+
     /// The file name used in errors.
     pub fn path(&self) -> &Path {
         &self.path
@@ -198,18 +173,7 @@ impl<R: Read> CsvReader<R> {
         let Some(line) = self.read_record()? else {
             return Ok(None);
         };
-        if self.record.len() != self.headers.len() {
-            return Err(Error::at_csv(
-                &self.path,
-                line,
-                None,
-                format!(
-                    "expected {} fields as in the header line, found {}",
-                    self.headers.len(),
-                    self.record.len()
-                ),
-            ));
-        }
+        self.check_width(&self.record, line)?;
         Ok(Some(Row {
             record: &self.record,
             headers: &self.headers,
@@ -217,6 +181,147 @@ impl<R: Read> CsvReader<R> {
             line,
             delimiter: self.delimiter,
         }))
+    }
+
+    /// Reads up to [`RowBatch::capacity`] data rows into `batch`, replacing
+    /// its rows; `Ok(false)` at the end of the file.
+    ///
+    /// A problem in a row is returned only after the rows before it: the
+    /// call that meets it keeps it and returns those rows, the next call
+    /// returns the error. So a caller that handles each batch in order
+    /// sees errors in file order, as with [`next_row`](Self::next_row).
+    pub fn next_batch(&mut self, batch: &mut RowBatch) -> Result<bool> {
+        batch.len = 0;
+        if let Some(err) = batch.error.take() {
+            return Err(err);
+        }
+        while batch.len < batch.records.len() {
+            let record = &mut batch.records[batch.len];
+            let read =
+                read_record_into(&mut self.reader, &self.path, record).and_then(
+                    |line| match line {
+                        Some(line) => self.check_width(record, line).map(|()| Some(line)),
+                        None => Ok(None),
+                    },
+                );
+            match read {
+                Ok(Some(line)) => {
+                    batch.lines[batch.len] = line;
+                    batch.len += 1;
+                }
+                Ok(None) => break,
+                Err(err) if batch.len == 0 => return Err(err),
+                Err(err) => {
+                    batch.error = Some(err);
+                    break;
+                }
+            }
+        }
+        Ok(batch.len > 0)
+    }
+
+    /// Row `i` of a batch this reader filled.
+    pub fn batch_row<'a>(&'a self, batch: &'a RowBatch, i: usize) -> Row<'a> {
+        assert!(i < batch.len, "row {i} of a batch of {}", batch.len);
+        Row {
+            record: &batch.records[i],
+            headers: &self.headers,
+            path: &self.path,
+            line: batch.lines[i],
+            delimiter: self.delimiter,
+        }
+    }
+
+    /// The error for a record whose field count differs from the header's.
+    fn check_width(&self, record: &csv::ByteRecord, line: u64) -> Result<()> {
+        if record.len() == self.headers.len() {
+            return Ok(());
+        }
+        Err(Error::at_csv(
+            &self.path,
+            line,
+            None,
+            format!(
+                "expected {} fields as in the header line, found {}",
+                self.headers.len(),
+                record.len()
+            ),
+        ))
+    }
+}
+
+/// Reads the next record that is not a blank line into `record`; returns
+/// the line it starts on.
+fn read_record_into<R: Read>(
+    reader: &mut csv::Reader<R>,
+    path: &Path,
+    record: &mut csv::ByteRecord,
+) -> Result<Option<u64>> {
+    loop {
+        let found = reader
+            .read_byte_record(record)
+            .map_err(|e| csv_error(path, e))?;
+        if !found {
+            return Ok(None);
+        }
+        // Records end at `\n` (a `\r` before it is trimmed with the last
+        // field), so the reader's line count after the record, less the
+        // line breaks inside quoted fields and the terminator, is the
+        // line the record starts on ([`EndWithNewline`] makes sure the
+        // last record has a terminator too). Blank lines skipped before the
+        // record are counted correctly this way, unlike with
+        // `ByteRecord::position`, which points before them.
+        let end = reader.position().line();
+        let start = record.position().map_or(0, |p| p.line());
+        let line = if end == start + 1 {
+            // One physical line: the common case, no need to count.
+            start
+        } else {
+            let embedded = memchr_count(record.as_slice());
+            end.saturating_sub(embedded + 1).max(1)
+        };
+        let blank = record.len() == 1 && record.get(0).is_some_and(|f| f.trim_ascii().is_empty());
+        if !blank {
+            return Ok(Some(line));
+        }
+    }
+}
+
+/// Rows read ahead by [`CsvReader::next_batch`], in reused records: lets a
+/// caller look at several rows before handling the first (to start their
+/// memory accesses early) without allocating per row.
+pub struct RowBatch {
+    records: Vec<csv::ByteRecord>,
+    lines: Vec<u64>,
+    len: usize,
+    error: Option<Error>,
+}
+
+impl RowBatch {
+    /// Room for `capacity` rows (at least one).
+    pub fn new(capacity: usize) -> Self {
+        let capacity = capacity.max(1);
+        Self {
+            records: vec![csv::ByteRecord::new(); capacity],
+            lines: vec![0; capacity],
+            len: 0,
+            error: None,
+        }
+    }
+
+    /// Most rows per batch.
+    pub fn capacity(&self) -> usize {
+        self.records.len()
+    }
+
+    /// Rows in the batch.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// True if the batch holds no rows.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
     }
 }
 
@@ -291,8 +396,18 @@ impl<'a> Row<'a> {
     }
 
     /// The trimmed text of a field; an error if it is not UTF-8.
+    #[inline]
     pub fn text(&self, column: usize) -> Result<&'a str> {
-        match std::str::from_utf8(self.raw(column)) {
+        let raw = self.raw(column);
+        if raw.is_ascii() {
+            // The common case, without a call per field: ASCII is UTF-8,
+            // and in ASCII `str::trim` removes exactly these bytes.
+            let trimmed = trim_ascii_whitespace(raw);
+            // SAFETY: `trimmed` is ASCII (a part of `raw`, checked above),
+            // and ASCII bytes are valid UTF-8.
+            return Ok(unsafe { std::str::from_utf8_unchecked(trimmed) });
+        }
+        match std::str::from_utf8(raw) {
             Ok(s) => Ok(s.trim()),
             Err(_) => Err(self.error(
                 column,
@@ -325,6 +440,20 @@ impl<'a> Row<'a> {
     }
 }
 
+/// `bytes` without the ASCII characters `char::is_whitespace` is true for
+/// (space, tab, line feed, vertical tab, form feed, carriage return) at
+/// either end; for ASCII text the same as `str::trim`.
+#[inline]
+fn trim_ascii_whitespace(bytes: &[u8]) -> &[u8] {
+    let space = |b: &u8| matches!(b, b' ' | b'\t'..=b'\r');
+    let start = bytes.iter().position(|b| !space(b)).unwrap_or(bytes.len());
+    let end = bytes
+        .iter()
+        .rposition(|b| !space(b))
+        .map_or(start, |e| e + 1);
+    &bytes[start..end]
+}
+
 /// The message for a value that should have been a number.
 pub fn not_a_number_message(text: &str) -> String {
     let lower = text.to_ascii_lowercase();
@@ -343,12 +472,52 @@ pub fn not_a_number_message(text: &str) -> String {
 /// spreadsheets in most of Europe write decimal commas) a single decimal
 /// comma is accepted too: `3,5` is 3.5. Thousands separators are not.
 pub fn parse_number(text: &str, delimiter: u8) -> Option<f64> {
+    if let Some(value) = parse_plain_decimal(text) {
+        return Some(value);
+    }
     let value = match text.parse::<f64>() {
         Ok(v) => v,
         Err(_) if delimiter == b';' => decimal_comma(text)?,
         Err(_) => return None,
     };
     value.is_finite().then_some(value)
+}
+
+/// The common case of [`parse_number`] fast: an optional sign, at most 15
+/// digits and at most one decimal point, no exponent. The digits form an
+/// integer below 2^53 and the point a power of ten up to 10^15, both exact
+/// as `f64`, so their quotient is correctly rounded by the one division:
+/// bit for bit what `str::parse` returns (Clinger's fast path). Other text
+/// is left to `str::parse` (`None`).
+fn parse_plain_decimal(text: &str) -> Option<f64> {
+    const POW10: [f64; 16] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+    ];
+    let bytes = text.as_bytes();
+    let (negative, digits) = match bytes.first()? {
+        b'-' => (true, &bytes[1..]),
+        b'+' => (false, &bytes[1..]),
+        _ => (false, bytes),
+    };
+    if digits.len() > 16 {
+        return None;
+    }
+    let (mut mantissa, mut count, mut point) = (0u64, 0usize, None);
+    for &b in digits {
+        match b {
+            b'0'..=b'9' => {
+                mantissa = mantissa * 10 + u64::from(b - b'0');
+                count += 1;
+            }
+            b'.' if point.is_none() => point = Some(count),
+            _ => return None,
+        }
+    }
+    if count == 0 || count > 15 {
+        return None;
+    }
+    let value = mantissa as f64 / POW10[count - point.unwrap_or(count)];
+    Some(if negative { -value } else { value })
 }
 
 fn decimal_comma(text: &str) -> Option<f64> {
@@ -502,6 +671,24 @@ mod tests {
     }
 
     #[test]
+    fn ascii_trimming_matches_str_trim() {
+        for b in 0..128u8 {
+            let space = trim_ascii_whitespace(&[b]).is_empty();
+            assert_eq!(space, (b as char).is_whitespace(), "byte {b}");
+        }
+        for text in ["", " ", " a ", "\x0b1\x0c", "a b", "\t\r\n", "x\x1f"] {
+            assert_eq!(
+                trim_ascii_whitespace(text.as_bytes()),
+                text.trim().as_bytes()
+            );
+        }
+        let mut r = reader(b"a,b\n \x0bx\t, \xc2\xa0y\xc2\xa0\n").unwrap();
+        let row = r.next_row().unwrap().unwrap();
+        assert_eq!(row.text(0).unwrap(), "x");
+        assert_eq!(row.text(1).unwrap(), "y");
+    }
+
+    #[test]
     fn detects_tabs_and_defaults_to_commas() {
         assert_eq!(detect_delimiter(b"a\tb\tc\n"), b'\t');
         assert_eq!(detect_delimiter(b"single\n"), b',');
@@ -538,6 +725,71 @@ mod tests {
             row.number(0).unwrap_err().to_string(),
             "error: c.csv:2: column `x`: expected a number, found `abc`"
         );
+    }
+
+    #[test]
+    fn the_fast_decimal_path_agrees_with_str_parse_bit_for_bit() {
+        let mut texts: Vec<String> = [
+            "0",
+            "-0",
+            "+0",
+            "5.",
+            ".5",
+            "+.5",
+            "-.5",
+            ".",
+            "-",
+            "+",
+            "-.",
+            "",
+            "00012.50",
+            "1.2.3",
+            "1e5",
+            "5.e3",
+            "1_0",
+            " 1",
+            "0.1",
+            "0.3",
+            "123456789012345",
+            "1234567890123456",
+            "-999999999999999",
+            "99999999999999.9",
+            ".000000000000001",
+            "9007199254740993",
+            "0.000000000000000000001",
+            "1,5",
+            "+-1",
+            "٣",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        // A deterministic spread of decimals: every split of many digit strings.
+        let mut x = 0x2545_F491_4F6C_DD1Du64;
+        for _ in 0..20_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let digits = (x % 10u64.pow((x >> 60) as u32 % 16 + 1)).to_string();
+            let point = (x >> 40) as usize % (digits.len() + 1);
+            let sign = ["", "-", "+"][(x >> 20) as usize % 3];
+            texts.push(format!("{sign}{}.{}", &digits[..point], &digits[point..]));
+            texts.push(format!("{sign}{digits}"));
+        }
+        for text in &texts {
+            let fast = parse_plain_decimal(text);
+            let std = text.parse::<f64>().ok();
+            if let Some(v) = fast {
+                assert_eq!(Some(v.to_bits()), std.map(f64::to_bits), "{text}");
+            }
+            assert_eq!(
+                parse_number(text, b',').map(f64::to_bits),
+                std.filter(|v| v.is_finite()).map(f64::to_bits),
+                "{text}"
+            );
+        }
+        assert_eq!(parse_plain_decimal("12.25"), Some(12.25));
+        assert_eq!(parse_plain_decimal("1e5"), None);
     }
 
     #[test]

@@ -51,7 +51,12 @@ pub fn file_fingerprint(path: &Path) -> Result<String> {
 
 /// The fingerprint of a text (the experiment file).
 pub fn text_fingerprint(text: &str) -> String {
-    format!("xxh3:{:032x}", xxhash_rust::xxh3::xxh3_128(text.as_bytes()))
+    bytes_fingerprint(text.as_bytes())
+}
+
+/// The fingerprint of bytes in memory (a file read whole).
+pub fn bytes_fingerprint(bytes: &[u8]) -> String {
+    format!("xxh3:{:032x}", xxhash_rust::xxh3::xxh3_128(bytes))
 }
 
 #[cfg(test)]
