@@ -202,3 +202,24 @@ fn a_missing_metric_column_names_the_metric() {
     assert!(err.contains("missing column `csat`"), "{err}");
     assert!(err.contains("(metric `csat`)"), "{err}");
 }
+
+#[test]
+fn values_whose_sums_overflow_across_customers_are_refused() {
+    // Each customer's revenue is finite; their sum and squares are not, and
+    // used to come out as "every customer has the same value".
+    let err = read(
+        "customer_id,date,bought,revenue,csat,items\n\
+         a,2026-09-02,1,1e308,5,1\n\
+         b,2026-09-02,1,1e308,5,1\n",
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.contains("column `revenue`: the values of metric `revenue` are too large to analyze"),
+        "{err}"
+    );
+    assert!(
+        read("customer_id,date,bought,revenue,csat,items\na,2026-09-02,1,1e200,5,1\n").is_err()
+    );
+    assert!(read("customer_id,date,bought,revenue,csat,items\na,2026-09-02,1,1e100,5,1\n").is_ok());
+}
