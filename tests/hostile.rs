@@ -602,3 +602,123 @@ fn a_closed_stdout_ends_quietly_without_a_panic() {
         assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
     }
 }
+
+/// Runs `analyze --format json --no-history` and returns the report.
+fn analyze_json(s: &Sandbox) -> Value {
+    let run = s.pilot(&["analyze", "exp.toml", "--format", "json", "--no-history"]);
+    serde_json::from_str(run.ok()).expect("valid JSON")
+}
+
+/// The plain export every dialect below must reproduce exactly:
+/// (id, bought, revenue, nps, csat) per customer.
+fn plain_rows() -> Vec<(String, u8, &'static str, u8, u8)> {
+    let revenue = ["12.5", "0", "7.25", "30", "0.5"];
+    (1..=20)
+        .map(|i| {
+            (
+                format!("C{i}"),
+                u8::from(i % 3 == 0),
+                revenue[i % 5],
+                (i % 11) as u8,
+                (i % 5 + 1) as u8,
+            )
+        })
+        .collect()
+}
+
+/// Analyzes `content` as the outcome export and returns the parts of the
+/// report that depend on the data.
+fn answer(content: &[u8]) -> (Value, Value) {
+    let s = base();
+    s.write("outcomes.csv", content);
+    let report = analyze_json(&s);
+    (report["metrics"].clone(), report["data"].clone())
+}
+
+#[test]
+fn real_export_dialects_give_the_same_answer_as_plain_csv() {
+    let rows = plain_rows();
+    let mut plain = String::from("customer_id,bought,revenue,nps,csat\n");
+    for (id, b, r, n, c) in &rows {
+        plain.push_str(&format!("{id},{b},{r},{n},{c}\n"));
+    }
+    let expected = answer(plain.as_bytes());
+    assert_eq!(expected.1["outcome_rows"], 20, "{:#}", expected.1);
+    assert_eq!(expected.1["customers_with_outcomes"], 20);
+
+    // Excel "CSV UTF-8" on Windows: BOM, CRLF, every field quoted.
+    let mut excel =
+        String::from("\u{feff}\"customer_id\",\"bought\",\"revenue\",\"nps\",\"csat\"\r\n");
+    for (id, b, r, n, c) in &rows {
+        excel.push_str(&format!("\"{id}\",\"{b}\",\"{r}\",\"{n}\",\"{c}\"\r\n"));
+    }
+    // Trailing whitespace in cells and header names, a blank line, no final newline.
+    let mut sloppy = String::from("customer_id , bought,revenue ,nps,csat  \n\n");
+    for (id, b, r, n, c) in &rows {
+        sloppy.push_str(&format!("{id} ,{b} , {r}  ,{n}\t,{c} \n"));
+    }
+    let sloppy = sloppy.trim_end().to_string();
+    // A European spreadsheet: semicolons and decimal commas.
+    let mut european = String::from("customer_id;bought;revenue;nps;csat\n");
+    for (id, b, r, n, c) in &rows {
+        european.push_str(&format!("{id};{b};{};{n};{c}\n", r.replace('.', ",")));
+    }
+    // Shop systems writing booleans as words, in any case.
+    let words = [
+        ["false", "TRUE"],
+        ["no", "yes"],
+        ["FALSE", "True"],
+        ["N", "y"],
+    ];
+    let mut booleans = String::from("customer_id,bought,revenue,nps,csat\n");
+    for (k, (id, b, r, n, c)) in rows.iter().enumerate() {
+        let word = words[k % words.len()][usize::from(*b)];
+        booleans.push_str(&format!("{id},{word},{r},{n},{c}\n"));
+    }
+    // Tab separated with a quoted field holding the delimiter and a quote.
+    let mut tabs = String::from("customer_id\tbought\trevenue\tnps\tcsat\tnote\n");
+    for (id, b, r, n, c) in &rows {
+        tabs.push_str(&format!(
+            "{id}\t{b}\t{r}\t{n}\t{c}\t\"said \"\"hi\"\"\tthen left\"\n"
+        ));
+    }
+    for (name, content) in [
+        ("excel", excel),
+        ("sloppy", sloppy),
+        ("european", european),
+        ("booleans", booleans),
+        ("tabs", tabs),
+    ] {
+        assert_eq!(answer(content.as_bytes()), expected, "{name}");
+    }
+}
+
+/// An outcome export with only its header is valid data with zero rows: the
+/// pilot has no results yet. That is not a reason to stop, to roll out or to
+/// investigate (nothing mismatched): keep piloting, with nothing computed.
+#[test]
+fn an_outcome_file_with_only_a_header_is_zero_rows_and_keeps_piloting() {
+    for header in [
+        "customer_id,bought,revenue,nps,csat\n",
+        "\u{feff}customer_id;bought;revenue;nps;csat\r\n\r\n",
+    ] {
+        let s = base();
+        s.write("outcomes.csv", header);
+        let report = analyze_json(&s);
+        assert_eq!(report["data"]["outcome_rows"], 0);
+        assert_eq!(report["data"]["customers_with_outcomes"], 0);
+        assert_eq!(report["data"]["ledger_customers"], 20);
+        assert_eq!(
+            report["decision"]["verdict"], "continue",
+            "{:#}",
+            report["decision"]
+        );
+        for metric in report["metrics"].as_array().unwrap() {
+            assert_eq!(
+                metric["comparisons"][0]["outcome"], "not_computable",
+                "{}",
+                metric["name"]
+            );
+        }
+    }
+}
