@@ -245,6 +245,38 @@ fn catalogue() -> Vec<Case> {
             ANALYZE,
             "error: exp.toml: missing section [experiment]",
         ),
+        case(
+            "weights too large to add up",
+            "exp.toml",
+            exp_with(
+                "name = \"control\"\n",
+                "name = \"control\"\nweight = 1e308\n",
+            )
+            .replacen(
+                "name = \"pilot\"\n",
+                "name = \"pilot\"\nweight = 1e308\n",
+                1,
+            ),
+            ASSIGN,
+            "error: exp.toml:6:10: arm weights are too large to add up",
+        ),
+        case(
+            "coverage zero",
+            "exp.toml",
+            exp_with(
+                "file = \"assignments.csv\"\n",
+                "file = \"assignments.csv\"\ncoverage = 0\n",
+            ),
+            ASSIGN,
+            "error: exp.toml:14:12: `coverage` must be greater than 0 and at most 1, found 0",
+        ),
+        case(
+            "negative minimum per arm",
+            "exp.toml",
+            format!("{EXPERIMENT}\n[decision]\nmin_customers_per_arm = -5\n"),
+            ANALYZE,
+            "error: exp.toml:40:25: `min_customers_per_arm` must be a whole number of at least 1, found -5",
+        ),
         // --- The population file (assign) ---
         case(
             "population empty",
