@@ -130,6 +130,18 @@ impl<'a> Accumulator<'a> {
         };
         let denominator = match self.denominator {
             Some(col) => match row.number(col)? {
+                // A count to divide by (orders, sessions): a negative one
+                // flips the ratio's sign and the direction of every effect.
+                Some(d) if d < 0.0 => {
+                    return Err(row.error(
+                        col,
+                        format!(
+                            "metric `{}` divides by this column, which cannot be negative; found `{}`",
+                            self.metric.name,
+                            row.text(col)?
+                        ),
+                    ));
+                }
                 Some(d) => Some(d),
                 None => {
                     return Err(row.error(
