@@ -855,3 +855,40 @@ fn killed_runs_leave_old_or_complete_files_and_reruns_succeed() {
         );
     }
 }
+
+/// Regression: summary shards with finite sums whose total overflows were
+/// added up to infinity and reported as "every customer has the same value".
+#[test]
+fn summary_shards_whose_sums_overflow_are_refused() {
+    let s = base();
+    let exp = EXPERIMENT.replace("file = \"outcomes.csv\"", "summary = \"summary.csv\"");
+    let exp = &exp[..exp.find("[[metrics]]\nname = \"nps\"").unwrap()];
+    s.write("exp.toml", exp).write(
+        "summary.csv",
+        "arm,metric,n,sum,sum_squares\n\
+         control,bought,100,20,20\n\
+         pilot,bought,100,30,30\n\
+         control,revenue,100,1e154,1e308\n\
+         control,revenue,100,1e154,1e308\n\
+         pilot,revenue,100,5,50\n",
+    );
+    let before = snapshot(&s);
+    let err = s.pilot(ANALYZE).fails(1).to_string();
+    assert_eq!(
+        err.lines().next(),
+        Some(
+            "error: summary.csv:5: metric `revenue`: this row's sums added to the earlier rows of arm `control` exceed what pilot can represent; check the unit"
+        )
+    );
+    assert_eq!(snapshot(&s), before);
+    // One shard of each is fine.
+    s.write(
+        "summary.csv",
+        "arm,metric,n,sum,sum_squares\n\
+         control,bought,100,20,20\n\
+         pilot,bought,100,30,30\n\
+         control,revenue,100,1e154,1e308\n\
+         pilot,revenue,100,5,50\n",
+    );
+    s.pilot(ANALYZE).ok();
+}
