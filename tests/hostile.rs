@@ -431,6 +431,29 @@ fn catalogue() -> Vec<Case> {
             ANALYZE,
             "error: outcomes.csv: the file ends its lines with a carriage return only (old Mac format); save it with Windows or Unix line breaks",
         ),
+        // Regression: an unclosed quote swallowed the rest of the file; the
+        // error named line 1 and a field count, or the value was accepted.
+        case(
+            "outcomes unclosed quote",
+            "outcomes.csv",
+            outcomes("C1,1,\"10,9,5\nC2,1,1,1,1\n"),
+            ANALYZE,
+            "error: outcomes.csv:2: a quote `\"` opened in this row is never closed, so the rest of the file reads as one field; close or remove it",
+        ),
+        case(
+            "outcomes unclosed quote in the last field",
+            "outcomes.csv",
+            outcomes("C1,1,1,1,1\nC2,1,1,1,\"1\n"),
+            ANALYZE,
+            "error: outcomes.csv:3: a quote `\"` opened in this row is never closed, so the rest of the file reads as one field; close or remove it",
+        ),
+        case(
+            "population unclosed quote",
+            "customers.csv",
+            "customer_id,segment\nC1,\"a\nC2,b\n",
+            ASSIGN,
+            "error: customers.csv:2: a quote `\"` opened in this row is never closed, so the rest of the file reads as one field; close or remove it",
+        ),
         case(
             "outcomes missing metric column",
             "outcomes.csv",

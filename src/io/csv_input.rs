@@ -106,6 +106,18 @@ impl<R: Read> CsvReader<R> {
             // `ByteRecord::position`, which points before them.
             let end = self.reader.position().line();
             let start = self.record.position().map_or(0, |p| p.line());
+            // The input always ends with `\n`, which terminates the last
+            // record; a record the reader finished only at the end of the
+            // input holds that `\n` inside quotes: a quote never closed.
+            if self.reader.get_ref().done && self.record.as_slice().ends_with(b"\n") {
+                let embedded = memchr_count(self.record.as_slice());
+                return Err(Error::at_csv(
+                    &self.path,
+                    end.saturating_sub(embedded).max(1),
+                    None,
+                    "a quote `\"` opened in this row is never closed, so the rest of the file reads as one field; close or remove it",
+                ));
+            }
             let line = if end == start + 1 {
                 // One physical line: the common case, no need to count.
                 start
