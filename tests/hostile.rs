@@ -584,6 +584,36 @@ fn catalogue() -> Vec<Case> {
             ANALYZE,
             "error: outcomes.csv: column `revenue`: the values of metric `revenue` are too large to analyze (their squares add up to more than pilot can represent); check the column's unit",
         ),
+        // Regression: `--html` replaced the ledger with the page (data
+        // loss), and a page that could not be written left a new history.
+        case(
+            "html over the ledger",
+            "outcomes.csv",
+            OUTCOMES,
+            &["analyze", "exp.toml", "--html", "assignments.csv"],
+            "error: assignments.csv: `--html` names the ledger of this experiment, which the page would replace; choose another file name",
+        ),
+        case(
+            "html over the outcome export",
+            "outcomes.csv",
+            OUTCOMES,
+            &["analyze", "exp.toml", "--html", "./outcomes.csv"],
+            "error: ./outcomes.csv: `--html` names the outcome export of this experiment, which the page would replace; choose another file name",
+        ),
+        case(
+            "html over the experiment file",
+            "outcomes.csv",
+            OUTCOMES,
+            &["analyze", "exp.toml", "--html", "exp.toml"],
+            "error: exp.toml: `--html` names the experiment file of this experiment, which the page would replace; choose another file name",
+        ),
+        case(
+            "html in a missing folder",
+            "outcomes.csv",
+            OUTCOMES,
+            &["analyze", "exp.toml", "--html", "missing/report.html"],
+            "error: missing/report.html: cannot create file: no such file or directory",
+        ),
         case(
             "outcomes file missing",
             "elsewhere.csv",
