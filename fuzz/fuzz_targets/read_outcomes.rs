@@ -33,29 +33,36 @@ role = "primary"
 direction = "increase"
 [[metrics]]
 name = "revenue"
+direction = "increase"
 kind = "mean"
 [[metrics]]
 name = "per_order"
+direction = "increase"
 kind = "ratio"
 column = "revenue"
 denominator = "orders"
 [[metrics]]
 name = "nps"
+direction = "increase"
 kind = "nps"
 [[metrics]]
 name = "csat"
+direction = "increase"
 kind = "csat"
 [[metrics]]
 name = "effort"
+direction = "increase"
 kind = "ordinal"
 scale = [1, 7]
 [[metrics]]
 name = "tickets"
+direction = "increase"
 kind = "mean"
 column = "ticket"
 aggregate = "count"
 [[metrics]]
 name = "latest"
+direction = "increase"
 kind = "mean"
 column = "revenue"
 aggregate = "last"
