@@ -319,3 +319,38 @@ fn errors_come_in_file_order_across_read_ahead() {
         "{err}"
     );
 }
+
+#[test]
+fn values_whose_sums_overflow_across_customers_are_refused() {
+    // Each customer's revenue is finite; their sum and squares are not, and
+    // used to come out as "every customer has the same value".
+    let err = read(
+        "customer_id,date,bought,revenue,csat,items\n\
+         a,2026-09-02,1,1e308,5,1\n\
+         b,2026-09-02,1,1e308,5,1\n",
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.contains("column `revenue`: the values of metric `revenue` are too large to analyze"),
+        "{err}"
+    );
+    assert!(
+        read("customer_id,date,bought,revenue,csat,items\na,2026-09-02,1,1e200,5,1\n").is_err()
+    );
+    assert!(read("customer_id,date,bought,revenue,csat,items\na,2026-09-02,1,1e100,5,1\n").is_ok());
+}
+
+#[test]
+fn negative_ratio_denominators_are_refused() {
+    // Used to be accepted and to flip the sign of the ratio and its effect.
+    let err = read("customer_id,date,bought,revenue,csat,items\na,2026-09-02,1,10,5,-2\n")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.ends_with(
+            "outcomes.csv:2: column `items`: metric `per_item` divides by this column, which cannot be negative; found `-2`"
+        ),
+        "{err}"
+    );
+}

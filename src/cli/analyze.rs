@@ -55,6 +55,9 @@ pub struct AnalyzeArgs<'a> {
 /// Runs the analysis and prints it; returns the exit code.
 pub fn run(args: &AnalyzeArgs<'_>) -> Result<i32> {
     let exp = config::load(args.file)?;
+    if let Some(path) = args.html {
+        refuse_overwriting_inputs(path, &exp)?;
+    }
     crate::preflight::check_all(&exp)?;
     let progress = Progress::start("reading", input_bytes(&exp));
     let data = dataset::load(&exp);
@@ -72,11 +75,19 @@ pub fn run(args: &AnalyzeArgs<'_>) -> Result<i32> {
             eligible_customers,
         },
     );
-    let looks = record_history(&exp.path, &mut report, args.no_history)?;
+    let (looks, new_look) = prepare_history(&exp.path, &mut report, args.no_history)?;
+    // The page first: if it cannot be written, the run fails and the
+    // history stays as it was.
+    if let Some(path) = args.html {
+        write_html(path, &report, &looks)?;
+    }
+    if let (true, Some((last, earlier))) = (new_look, looks.split_last()) {
+        history::append(&history::history_path(&exp.path), earlier, last)?;
+    }
     if !args.no_history {
         history::save_latest(&history::latest_report_path(&exp.path), &report)?;
     }
-    print!("{}", output(&report, &looks, args.format, args.html)?);
+    print!("{}", render(&report, args.format)?);
     Ok(if args.check {
         check_code(report.decision.verdict)
     } else {
@@ -84,22 +95,21 @@ pub fn run(args: &AnalyzeArgs<'_>) -> Result<i32> {
     })
 }
 
-/// Renders `report` in `format` for standard output, and writes the HTML
-/// page to `html` if asked. Shared by `analyze` and `report`.
-pub fn output(
-    report: &AnalysisReport,
-    looks: &[Look],
-    format: Format,
-    html: Option<&Path>,
-) -> Result<String> {
-    if let Some(path) = html {
-        let page = crate::report::html::render(report, looks);
-        write_atomic(path, |w| {
-            w.write_all(page.as_bytes())
-                .map_err(|e| Error::io(path, "write", &e))
-        })?;
-        eprintln!("wrote {}", path.display());
-    }
+/// Writes the self-contained HTML page of `report` (with the `looks` so
+/// far) to `path`, atomically. Shared by `analyze` and `report`.
+pub fn write_html(path: &Path, report: &AnalysisReport, looks: &[Look]) -> Result<()> {
+    let page = crate::report::html::render(report, looks);
+    write_atomic(path, |w| {
+        w.write_all(page.as_bytes())
+            .map_err(|e| Error::io(path, "write", &e))
+    })?;
+    eprintln!("wrote {}", path.display());
+    Ok(())
+}
+
+/// Renders `report` in `format` for standard output. Shared by `analyze`
+/// and `report`.
+pub fn render(report: &AnalysisReport, format: Format) -> Result<String> {
     Ok(match format {
         Format::Json => {
             let mut json = serde_json::to_string_pretty(report)
@@ -123,10 +133,15 @@ pub fn output(
     })
 }
 
-/// Adds design-change warnings from the history and appends this look if
-/// it is new (new data or a changed experiment file). Returns the looks,
-/// this one included if it was recorded.
-fn record_history(experiment: &Path, report: &mut AnalysisReport, skip: bool) -> Result<Vec<Look>> {
+/// Adds design-change warnings from the history and decides whether this
+/// look is new (new data or a changed experiment file). Returns the looks,
+/// this one included if it is to be recorded, and whether it is; the caller
+/// appends it once every other output is written.
+fn prepare_history(
+    experiment: &Path,
+    report: &mut AnalysisReport,
+    skip: bool,
+) -> Result<(Vec<Look>, bool)> {
     let path = history::history_path(experiment);
     let looks = history::read(&path)?;
     let look = Look::of(report);
@@ -136,7 +151,6 @@ fn record_history(experiment: &Path, report: &mut AnalysisReport, skip: bool) ->
     let recorded = !skip && !history::is_repeat(&looks, &look);
     let mut looks = looks;
     if recorded {
-        history::append(&path, &looks, &look)?;
         looks.push(look);
     }
     report.history = Some(HistoryInfo {
@@ -144,7 +158,55 @@ fn record_history(experiment: &Path, report: &mut AnalysisReport, skip: bool) ->
         looks: looks.len(),
         recorded,
     });
-    Ok(looks)
+    Ok((looks, recorded))
+}
+
+/// Refuses an `--html` path that names one of the experiment's own files:
+/// the page would replace the ledger or the outcome export.
+fn refuse_overwriting_inputs(html: &Path, exp: &config::Experiment) -> Result<()> {
+    let outcomes = exp.outcomes.as_ref();
+    let ledger = &exp.assignment.file;
+    let design = crate::assign::ledger::design_record_path(ledger);
+    let history = history::history_path(&exp.path);
+    let latest = history::latest_report_path(&exp.path);
+    let files: [(&str, Option<&Path>); 8] = [
+        ("the experiment file", Some(&exp.path)),
+        ("the population file", Some(&exp.population.file)),
+        ("the ledger", Some(ledger)),
+        ("the ledger's design file", Some(&design)),
+        (
+            "the outcome export",
+            outcomes.and_then(|o| o.file.as_deref()),
+        ),
+        (
+            "the summary file",
+            outcomes.and_then(|o| o.summary.as_deref()),
+        ),
+        ("the history", Some(&history)),
+        ("the saved report", Some(&latest)),
+    ];
+    for (what, file) in files {
+        if let Some(file) = file
+            && same_file(html, file)
+        {
+            return Err(Error::in_file(
+                html,
+                format!(
+                    "`--html` names {what} of this experiment, which the page would replace; choose another file name"
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Whether two paths name the same file (by identity when both exist, else
+/// by their absolute spelling).
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => std::path::absolute(a).ok() == std::path::absolute(b).ok(),
+    }
 }
 
 /// Bytes of the files an analysis streams through the CSV reader (the

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use crate::cli::analyze::{Format, output};
+use crate::cli::analyze::{Format, render, write_html};
 use crate::error::Result;
 use crate::history;
 
@@ -13,6 +13,9 @@ pub fn run(file: &Path, format: Format, html: Option<&Path>) -> Result<()> {
     // the history live beside it, and nothing is recomputed.
     let report = history::load_latest(&history::latest_report_path(file), file)?;
     let looks = history::read(&history::history_path(file))?;
-    print!("{}", output(&report, &looks, format, html)?);
+    if let Some(path) = html {
+        write_html(path, &report, &looks)?;
+    }
+    print!("{}", render(&report, format)?);
     Ok(())
 }

@@ -206,6 +206,18 @@ impl<'a> Accumulator<'a> {
         };
         let denominator = match self.denominator {
             Some((col, _)) => match row.number(col)? {
+                // A count to divide by (orders, sessions): a negative one
+                // flips the ratio's sign and the direction of every effect.
+                Some(d) if d < 0.0 => {
+                    return Err(row.error(
+                        col,
+                        format!(
+                            "metric `{}` divides by this column, which cannot be negative; found `{}`",
+                            self.metric.name,
+                            row.text(col)?
+                        ),
+                    ));
+                }
                 Some(d) => Some(d),
                 None => {
                     return Err(row.error(
@@ -412,12 +424,48 @@ pub fn read_outcomes(
         }
     }
     counts.customers_with_rows = has_row.iter().map(|w| u64::from(w.count_ones())).sum();
+    let metrics: Vec<MetricValues> = accumulators
+        .iter()
+        .map(|acc| acc.finish(&records, customers))
+        .collect();
+    for (metric, values) in experiment.metrics.iter().zip(&metrics) {
+        check_representable(path, metric, values)?;
+    }
     Ok(OutcomeData {
-        metrics: accumulators
-            .iter()
-            .map(|acc| acc.finish(&records, customers))
-            .collect(),
+        metrics,
         fingerprint: csv.source().fingerprint(),
         counts,
     })
+}
+
+/// Refuses values whose sums over customers overflow: each customer's value
+/// is finite, but the statistics add them up and square them, and an
+/// infinite sum would come out as a wrong answer ("no variation").
+fn check_representable(path: &Path, metric: &Metric, values: &MetricValues) -> Result<()> {
+    let fits = |column: &str, values: &mut dyn Iterator<Item = f64>| {
+        let (mut sum_abs, mut sum_squares) = (0.0f64, 0.0f64);
+        for v in values {
+            sum_abs += v.abs();
+            sum_squares += v * v;
+        }
+        if (sum_abs * sum_abs).is_finite() && sum_squares.is_finite() {
+            return Ok(());
+        }
+        Err(Error::input(format!(
+            "the values of metric `{}` are too large to analyze (their squares add up to more than pilot can represent); check the column's unit",
+            metric.name
+        ))
+        .with_location(crate::error::Location {
+            file: path.to_path_buf(),
+            line: None,
+            column: None,
+            field: Some(column.to_string()),
+            snippet: None,
+        }))
+    };
+    fits(&metric.column, &mut values.values.iter().flatten().copied())?;
+    if let (Some(denominators), Some(column)) = (&values.denominators, &metric.denominator) {
+        fits(column, &mut denominators.iter().flatten().copied())?;
+    }
+    Ok(())
 }

@@ -85,6 +85,11 @@ pub fn read_summary(
         };
         let stats = shard(&row, &cols, exp, m)?;
         merge_into(&mut overall[m][arm], &stats);
+        if !overall[m][arm].as_ref().is_some_and(sums_are_finite) {
+            return Err(row.row_error(format!(
+                "metric `{metric_name}`: this row's sums added to the earlier rows of arm `{arm_name}` exceed what pilot can represent; check the unit"
+            )));
+        }
         if let Some(col) = cols.segment {
             let value = match row.text(col)? {
                 "" => crate::ingest::attributes::BLANK_SEGMENT,
@@ -143,6 +148,23 @@ pub fn read_summary(
             })
         })
         .collect()
+}
+
+/// Whether merged shards still have finite sums (each shard's are, but
+/// adding them can overflow, which would read as "no variation").
+fn sums_are_finite(stats: &GroupStats) -> bool {
+    let mean =
+        |m: &crate::stats::summary::MeanStats| m.sum().is_finite() && m.sum_squares().is_finite();
+    match stats {
+        GroupStats::Mean(m) => mean(m),
+        GroupStats::Cuped(c) => {
+            mean(c.metric()) && mean(c.covariate()) && c.sum_products().is_finite()
+        }
+        GroupStats::Ratio(r) => {
+            mean(r.numerator()) && mean(r.denominator()) && r.sum_products().is_finite()
+        }
+        GroupStats::Binary(_) | GroupStats::Ordinal(_) => true,
+    }
 }
 
 fn merge_into(slot: &mut Option<GroupStats>, stats: &GroupStats) {

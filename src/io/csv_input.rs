@@ -253,7 +253,7 @@ impl<R: Read> CsvReader<R> {
 /// Reads the next record that is not a blank line into `record`; returns
 /// the line it starts on.
 fn read_record_into<R: Read>(
-    reader: &mut csv::Reader<R>,
+    reader: &mut csv::Reader<EndWithNewline<BufReader<R>>>,
     path: &Path,
     record: &mut csv::ByteRecord,
 ) -> Result<Option<u64>> {
@@ -273,6 +273,18 @@ fn read_record_into<R: Read>(
         // `ByteRecord::position`, which points before them.
         let end = reader.position().line();
         let start = record.position().map_or(0, |p| p.line());
+        // The input always ends with `\n`, which terminates the last
+        // record; a record the reader finished only at the end of the
+        // input holds that `\n` inside quotes: a quote never closed.
+        if reader.get_ref().done && record.as_slice().ends_with(b"\n") {
+            let embedded = memchr_count(record.as_slice());
+            return Err(Error::at_csv(
+                path,
+                end.saturating_sub(embedded).max(1),
+                None,
+                "a quote `\"` opened in this row is never closed, so the rest of the file reads as one field; close or remove it",
+            ));
+        }
         let line = if end == start + 1 {
             // One physical line: the common case, no need to count.
             start
