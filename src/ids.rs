@@ -12,6 +12,8 @@
 
 use std::hash::Hasher;
 
+use crate::memory::{prefetch, table};
+
 /// Bytes of an id stored in its slot; longer ids are compared in full
 /// against the arena after their first [`INLINE`] bytes match.
 pub const INLINE: usize = 19;
@@ -70,6 +72,57 @@ impl Slot {
     }
 }
 
+/// The index's slots, starting at a cache-line boundary so that each
+/// line holds two whole slots (a `Vec<Slot>` is only 32-byte aligned).
+#[derive(Clone, Default)]
+struct Slots {
+    memory: Vec<Slot>,
+    /// Slots before the first cache-line boundary (0 or 1).
+    base: usize,
+}
+
+impl Slots {
+    fn new(n: usize) -> Self {
+        let memory = table(n + 1, EMPTY_SLOT);
+        let base = memory.as_ptr().align_offset(64).min(1);
+        Self { memory, base }
+    }
+
+    fn len(&self) -> usize {
+        self.memory.len().saturating_sub(1)
+    }
+
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The live slots (for moving them to a larger index).
+    fn take(self) -> impl Iterator<Item = Slot> {
+        let base = self.base;
+        let len = self.len();
+        self.memory
+            .into_iter()
+            .skip(base)
+            .take(len)
+            .filter(|s| s.index != EMPTY)
+    }
+}
+
+impl std::ops::Index<usize> for Slots {
+    type Output = Slot;
+    #[inline]
+    fn index(&self, s: usize) -> &Slot {
+        &self.memory[self.base + s]
+    }
+}
+
+impl std::ops::IndexMut<usize> for Slots {
+    #[inline]
+    fn index_mut(&mut self, s: usize) -> &mut Slot {
+        &mut self.memory[self.base + s]
+    }
+}
+
 /// The 64-bit hash of an id, as [`IdTable`] uses it; computed once per id
 /// by [`IdTable::hash`] so that a lookup can be prefetched before it is made.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -85,7 +138,7 @@ pub struct IdTable {
     ends: Vec<usize>,
     /// Open addressing with linear probing; probes start at the first slot
     /// of a cache line (see [`IdTable::home`]). Empty until the first insert.
-    slots: Vec<Slot>,
+    slots: Slots,
     /// Indexed ids (those added by `insert`, not `push`).
     indexed: usize,
 }
@@ -100,7 +153,7 @@ impl IdTable {
         Self {
             text: String::with_capacity(n * 8),
             ends: Vec::with_capacity(n),
-            slots: vec![EMPTY_SLOT; slots_for(n)],
+            slots: Slots::new(slots_for(n)),
             indexed: 0,
         }
     }
@@ -133,12 +186,21 @@ impl IdTable {
         IdHash(hash_bytes(id.as_bytes()))
     }
 
-    /// Starts loading the slot where a lookup of `hash` begins into the
-    /// cache, without waiting for it. A hint only: it changes no result.
+    /// Starts loading the two cache lines where a lookup of `hash` looks
+    /// first, without waiting for them (at the highest load factor an id
+    /// is in its home line 83% of the time, in one of these two 93%). A
+    /// hint only: it changes no result.
     #[inline]
     pub fn prefetch(&self, hash: IdHash) {
         if !self.slots.is_empty() {
-            prefetch(&self.slots[self.home(hash.0)]);
+            let home = self.home(hash.0);
+            let next = if home + 2 < self.slots.len() {
+                home + 2
+            } else {
+                0
+            };
+            prefetch(&self.slots[home]);
+            prefetch(&self.slots[next]);
         }
     }
 
@@ -239,8 +301,8 @@ impl IdTable {
     /// hash; the arena is not touched.
     fn grow(&mut self) {
         let wanted = slots_for((self.indexed + 1).max(self.slots.len() * LOAD_NUM / LOAD_DEN * 2));
-        let old = std::mem::replace(&mut self.slots, vec![EMPTY_SLOT; wanted]);
-        for slot in old.into_iter().filter(|s| s.index != EMPTY) {
+        let old = std::mem::replace(&mut self.slots, Slots::new(wanted));
+        for slot in old.take() {
             let mut s = self.home(slot.hash);
             while self.slots[s].index != EMPTY {
                 s += 1;
@@ -258,21 +320,6 @@ impl IdTable {
 fn slots_for(n: usize) -> usize {
     let slots = n.saturating_mul(LOAD_DEN) / LOAD_NUM + 2;
     slots.max(16).next_multiple_of(2)
-}
-
-/// Asks the CPU to load `value`'s cache line; a no-op where there is no
-/// prefetch instruction to ask with.
-#[inline(always)]
-pub fn prefetch<T>(value: &T) {
-    #[cfg(target_arch = "x86_64")]
-    // SAFETY: `prefetch` is a hint that never faults nor changes memory;
-    // SSE, which it needs, is part of the x86_64 baseline.
-    unsafe {
-        use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
-        _mm_prefetch::<_MM_HINT_T0>((value as *const T).cast());
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = value;
 }
 
 /// A fast 64-bit hash of a byte string (multiply-xorshift over 8-byte
@@ -390,6 +437,7 @@ mod tests {
         }
         assert_eq!(t.slots[0].index, 2);
         assert_eq!(t.slots[n - 1].index, 1);
+        assert_eq!((&t.slots[0] as *const Slot as usize) % 64, 0);
         for (i, id) in ["a", "b", "c", "d"].iter().enumerate() {
             assert_eq!(t.find_hashed(id, IdHash(u64::MAX)), Some(i));
         }

@@ -24,6 +24,7 @@ pub mod history;
 pub mod ids;
 pub mod ingest;
 pub mod io;
+pub mod memory;
 pub mod pipeline;
 pub mod plan;
 pub mod preflight;

@@ -1,11 +1,14 @@
 //! Streaming the outcome export into one value per customer and metric.
 //!
 //! Outcome files have one or more rows per customer (orders, tickets,
-//! survey answers). Rows are streamed through the shared CSV reader's reused
-//! record, looked up in the customer index without allocating, and folded
-//! into per-customer accumulators whose size is fixed by the number of
-//! customers, not rows. Nothing is dropped silently: rows of unknown
-//! customers and rows outside the date window are counted and reported.
+//! survey answers). Rows are streamed through the shared CSV reader into a
+//! small ring of reused records, looked up in the customer index without
+//! allocating, and folded into per-customer accumulators whose size is
+//! fixed by the number of customers, not rows. The ring lets the memory
+//! accesses of a few dozen rows overlap (see `read_outcomes`); rows are
+//! still folded, and errors reported, in file order. Nothing is dropped
+//! silently: rows of unknown customers and rows outside the date window
+//! are counted and reported.
 
 use std::fs::File;
 use std::path::Path;
@@ -13,10 +16,11 @@ use std::path::Path;
 use crate::config::{Aggregate, Experiment, Metric, MetricKind, Missing, Outcomes};
 use crate::dates::parse_day;
 use crate::error::{Error, Result};
-use crate::ids::{IdHash, IdTable, prefetch};
+use crate::ids::{IdHash, IdTable};
 use crate::ingest::values::ValueRule;
-use crate::io::csv_input::{CsvReader, RowBatch};
+use crate::io::csv_input::{CsvReader, ReadAhead, Row};
 use crate::io::fingerprint::Fingerprinting;
+use crate::memory::{prefetch, table};
 
 /// How many example ids of unknown customers a report keeps.
 const UNKNOWN_EXAMPLES: usize = 5;
@@ -62,9 +66,15 @@ pub struct OutcomeData {
     pub fingerprint: String,
 }
 
-/// Rows read ahead before the first of them is handled: enough to keep
-/// many memory accesses in flight, few enough to stay in the L1 cache.
-const BATCH: usize = 128;
+/// Rows between hashing an id (and requesting its slot in the index) and
+/// looking it up: enough to cover a miss to memory with the parsing of
+/// the rows in between.
+const LOOKUP_DISTANCE: usize = 16;
+/// Rows between looking an id up (and requesting the customer's record)
+/// and folding the row in.
+const FOLD_DISTANCE: usize = 16;
+/// Places for rows read ahead: more than both distances together.
+const AHEAD: usize = 64;
 
 /// One metric's running state for one customer. 16 bytes: the record of a
 /// customer with four metrics is one cache line.
@@ -108,7 +118,7 @@ impl Records {
         } else {
             width.next_multiple_of(LINE)
         };
-        let cells = vec![FRESH; customers * stride + LINE - 1];
+        let cells = table(customers * stride + LINE - 1, FRESH);
         let base = cells.as_ptr().align_offset(64).min(LINE - 1);
         Self {
             cells,
@@ -185,13 +195,7 @@ impl<'a> Accumulator<'a> {
 
     /// Folds one row's cell into a customer's `record`.
     #[inline]
-    fn add(
-        &self,
-        record: &mut [Cell],
-        row: &crate::io::csv_input::Row<'_>,
-        delimiter: u8,
-        day: i32,
-    ) -> Result<()> {
+    fn add(&self, record: &mut [Cell], row: &Row<'_>, delimiter: u8, day: i32) -> Result<()> {
         let text = row.text(self.column)?;
         if text.is_empty() {
             return Ok(());
@@ -312,6 +316,64 @@ fn metric_column_error(err: Error, metric: &Metric) -> Error {
     }
 }
 
+/// The state of a pass over the export: what each row is folded into.
+struct Fold<'a> {
+    accumulators: Vec<Accumulator<'a>>,
+    records: Records,
+    counts: OutcomeCounts,
+    /// One bit per customer: any row in the window.
+    has_row: Vec<u64>,
+    id_column: usize,
+    date_column: Option<usize>,
+    window: (i32, i32),
+    delimiter: u8,
+}
+
+impl Fold<'_> {
+    /// Folds one row in; `customer` is the index of its id, if known.
+    #[inline]
+    fn row(&mut self, row: &Row<'_>, customer: Option<usize>) -> Result<()> {
+        self.counts.rows += 1;
+        let day = match self.date_column {
+            Some(col) => {
+                let text = row.text(col)?;
+                let day = parse_day(text).ok_or_else(|| {
+                    row.error(
+                        col,
+                        format!("expected a date like 2026-09-30, found `{text}`"),
+                    )
+                })?;
+                if day < self.window.0 || day > self.window.1 {
+                    self.counts.rows_outside_window += 1;
+                    return Ok(());
+                }
+                day
+            }
+            None => 0,
+        };
+        let id = row.text(self.id_column)?;
+        if id.is_empty() {
+            return Err(row.error(self.id_column, "the customer id is blank"));
+        }
+        let Some(c) = customer else {
+            let counts = &mut self.counts;
+            counts.rows_unknown_customer += 1;
+            if counts.unknown_examples.len() < UNKNOWN_EXAMPLES
+                && !counts.unknown_examples.iter().any(|e| e == id)
+            {
+                counts.unknown_examples.push(id.to_string());
+            }
+            return Ok(());
+        };
+        self.has_row[c / 64] |= 1 << (c % 64);
+        let record = self.records.get_mut(c);
+        for acc in &self.accumulators {
+            acc.add(record, row, self.delimiter, day)?;
+        }
+        Ok(())
+    }
+}
+
 /// Reads the row-level outcome export `path` for the customers of `index`.
 ///
 /// Every metric column must exist. Blank cells mean "no value for this
@@ -350,79 +412,84 @@ pub fn read_outcomes(
         .iter()
         .map(|m| Accumulator::new(m, &csv, &mut cells, date_column.is_some()))
         .collect::<Result<Vec<_>>>()?;
-    let mut records = Records::new(customers, cells);
-    let mut counts = OutcomeCounts::default();
-    let mut has_row = vec![0u64; customers.div_ceil(64)];
+    let mut fold = Fold {
+        accumulators,
+        records: Records::new(customers, cells),
+        counts: OutcomeCounts::default(),
+        has_row: vec![0u64; customers.div_ceil(64)],
+        id_column,
+        date_column,
+        window,
+        delimiter,
+    };
 
-    // Rows go in batches: first every row's id is hashed and its slot in
-    // the index requested, then the ids are looked up and the customers'
-    // records requested, then the rows are handled in file order, by then
-    // mostly from the cache. The memory accesses of a batch overlap
-    // instead of each row waiting for its own.
-    let mut batch = RowBatch::new(BATCH);
-    let mut hashes: Vec<Option<IdHash>> = vec![None; batch.capacity()];
-    let mut found: Vec<Option<usize>> = vec![None; batch.capacity()];
-    while csv.next_batch(&mut batch)? {
-        let rows = batch.len();
-        for (i, hash) in hashes[..rows].iter_mut().enumerate() {
-            *hash = match csv.batch_row(&batch, i).text(id_column) {
-                Ok(id) if !id.is_empty() => {
-                    let hash = IdTable::hash(id);
-                    index.prefetch(hash);
-                    Some(hash)
+    // A software pipeline over a ring of rows read ahead: when row n is
+    // read, its id is hashed and its slot in the index requested; row
+    // n - LOOKUP_DISTANCE is looked up and its customer's record requested;
+    // row n - LOOKUP_DISTANCE - FOLD_DISTANCE is folded in, its memory by
+    // then in the cache. The misses overlap each other and the parsing,
+    // instead of each row waiting for its own. Rows are folded in file
+    // order, and a row that cannot be read is reported only after the rows
+    // before it are folded, so results and errors are those of reading one
+    // row at a time.
+    let mut ahead = ReadAhead::new(AHEAD);
+    let mut hashes: [Option<IdHash>; AHEAD] = [None; AHEAD];
+    let mut found: [Option<usize>; AHEAD] = [None; AHEAD];
+    let (mut read, mut looked, mut folded) = (0usize, 0usize, 0usize);
+    let mut failure = None;
+    let mut at_end = false;
+    loop {
+        if !at_end {
+            let at = read % AHEAD;
+            match csv.read_ahead(&mut ahead, at) {
+                Ok(true) => {
+                    hashes[at] = match csv.row_ahead(&ahead, at).text(id_column) {
+                        Ok(id) if !id.is_empty() => {
+                            let hash = IdTable::hash(id);
+                            index.prefetch(hash);
+                            Some(hash)
+                        }
+                        _ => None,
+                    };
+                    read += 1;
                 }
-                _ => None,
-            };
+                Ok(false) => at_end = true,
+                Err(err) => {
+                    failure = Some(err);
+                    at_end = true;
+                }
+            }
         }
-        for (i, (c, hash)) in found[..rows].iter_mut().zip(&hashes).enumerate() {
-            *c = hash.and_then(|hash| {
-                let id = csv.batch_row(&batch, i).text(id_column).ok()?;
+        while looked < read && (at_end || read - looked > LOOKUP_DISTANCE) {
+            let at = looked % AHEAD;
+            found[at] = hashes[at].and_then(|hash| {
+                let id = csv.row_ahead(&ahead, at).text(id_column).ok()?;
                 index.find_hashed(id, hash)
             });
-            if let Some(c) = *c {
-                records.prefetch(c);
+            if let Some(c) = found[at] {
+                fold.records.prefetch(c);
             }
+            looked += 1;
         }
-        for (i, &c) in found[..rows].iter().enumerate() {
-            let row = csv.batch_row(&batch, i);
-            counts.rows += 1;
-            let day = match date_column {
-                Some(col) => {
-                    let text = row.text(col)?;
-                    let day = parse_day(text).ok_or_else(|| {
-                        row.error(
-                            col,
-                            format!("expected a date like 2026-09-30, found `{text}`"),
-                        )
-                    })?;
-                    if day < window.0 || day > window.1 {
-                        counts.rows_outside_window += 1;
-                        continue;
-                    }
-                    day
-                }
-                None => 0,
-            };
-            let id = row.text(id_column)?;
-            if id.is_empty() {
-                return Err(row.error(id_column, "the customer id is blank"));
-            }
-            let Some(c) = c else {
-                counts.rows_unknown_customer += 1;
-                if counts.unknown_examples.len() < UNKNOWN_EXAMPLES
-                    && !counts.unknown_examples.iter().any(|e| e == id)
-                {
-                    counts.unknown_examples.push(id.to_string());
-                }
-                continue;
-            };
-            has_row[c / 64] |= 1 << (c % 64);
-            let record = records.get_mut(c);
-            for acc in &accumulators {
-                acc.add(record, &row, delimiter, day)?;
-            }
+        while folded < looked && (at_end || looked - folded > FOLD_DISTANCE) {
+            let at = folded % AHEAD;
+            fold.row(&csv.row_ahead(&ahead, at), found[at])?;
+            folded += 1;
+        }
+        if at_end && folded == read {
+            break;
         }
     }
+    if let Some(err) = failure {
+        return Err(err);
+    }
+    let Fold {
+        accumulators,
+        records,
+        mut counts,
+        has_row,
+        ..
+    } = fold;
     counts.customers_with_rows = has_row.iter().map(|w| u64::from(w.count_ones())).sum();
     let metrics: Vec<MetricValues> = accumulators
         .iter()

@@ -183,51 +183,31 @@ impl<R: Read> CsvReader<R> {
         }))
     }
 
-    /// Reads up to [`RowBatch::capacity`] data rows into `batch`, replacing
-    /// its rows; `Ok(false)` at the end of the file.
+    /// Reads the next data row into place `at` of `ahead` (replacing the
+    /// row read there before); `Ok(false)` at the end of the file.
     ///
-    /// A problem in a row is returned only after the rows before it: the
-    /// call that meets it keeps it and returns those rows, the next call
-    /// returns the error. So a caller that handles each batch in order
-    /// sees errors in file order, as with [`next_row`](Self::next_row).
-    pub fn next_batch(&mut self, batch: &mut RowBatch) -> Result<bool> {
-        batch.len = 0;
-        if let Some(err) = batch.error.take() {
-            return Err(err);
-        }
-        while batch.len < batch.records.len() {
-            let record = &mut batch.records[batch.len];
-            let read =
-                read_record_into(&mut self.reader, &self.path, record).and_then(
-                    |line| match line {
-                        Some(line) => self.check_width(record, line).map(|()| Some(line)),
-                        None => Ok(None),
-                    },
-                );
-            match read {
-                Ok(Some(line)) => {
-                    batch.lines[batch.len] = line;
-                    batch.len += 1;
-                }
-                Ok(None) => break,
-                Err(err) if batch.len == 0 => return Err(err),
-                Err(err) => {
-                    batch.error = Some(err);
-                    break;
-                }
-            }
-        }
-        Ok(batch.len > 0)
+    /// With [`row_ahead`](Self::row_ahead) this lets a caller look at
+    /// rows before it handles the ones before them (to start their memory
+    /// accesses early). Such a caller must handle the rows it read before
+    /// a row that fails here before it reports the error, so that errors
+    /// come in file order as with [`next_row`](Self::next_row).
+    pub fn read_ahead(&mut self, ahead: &mut ReadAhead, at: usize) -> Result<bool> {
+        let record = &mut ahead.records[at];
+        let Some(line) = read_record_into(&mut self.reader, &self.path, record)? else {
+            return Ok(false);
+        };
+        self.check_width(record, line)?;
+        ahead.lines[at] = line;
+        Ok(true)
     }
 
-    /// Row `i` of a batch this reader filled.
-    pub fn batch_row<'a>(&'a self, batch: &'a RowBatch, i: usize) -> Row<'a> {
-        assert!(i < batch.len, "row {i} of a batch of {}", batch.len);
+    /// The row last read into place `at` of `ahead`.
+    pub fn row_ahead<'a>(&'a self, ahead: &'a ReadAhead, at: usize) -> Row<'a> {
         Row {
-            record: &batch.records[i],
+            record: &ahead.records[at],
             headers: &self.headers,
             path: &self.path,
-            line: batch.lines[i],
+            line: ahead.lines[at],
             delimiter: self.delimiter,
         }
     }
@@ -299,41 +279,25 @@ fn read_record_into<R: Read>(
     }
 }
 
-/// Rows read ahead by [`CsvReader::next_batch`], in reused records: lets a
-/// caller look at several rows before handling the first (to start their
-/// memory accesses early) without allocating per row.
-pub struct RowBatch {
+/// Places for rows read ahead by [`CsvReader::read_ahead`]: reused
+/// records, so reading ahead allocates nothing per row.
+pub struct ReadAhead {
     records: Vec<csv::ByteRecord>,
     lines: Vec<u64>,
-    len: usize,
-    error: Option<Error>,
 }
 
-impl RowBatch {
-    /// Room for `capacity` rows (at least one).
+impl ReadAhead {
+    /// Room for `capacity` rows.
     pub fn new(capacity: usize) -> Self {
-        let capacity = capacity.max(1);
         Self {
             records: vec![csv::ByteRecord::new(); capacity],
             lines: vec![0; capacity],
-            len: 0,
-            error: None,
         }
     }
 
-    /// Most rows per batch.
+    /// Number of places.
     pub fn capacity(&self) -> usize {
         self.records.len()
-    }
-
-    /// Rows in the batch.
-    pub fn len(&self) -> usize {
-        self.len
-    }
-
-    /// True if the batch holds no rows.
-    pub fn is_empty(&self) -> bool {
-        self.len == 0
     }
 }
 
