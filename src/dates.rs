@@ -14,21 +14,21 @@ pub fn parse_day(text: &str) -> Option<i32> {
     if bytes[4] != b'-' || bytes[7] != b'-' {
         return None;
     }
-    let year: i32 = digits(&date[0..4])?;
-    let month: u32 = digits(&date[5..7])?;
-    let day: u32 = digits(&date[8..10])?;
+    let year = digits(&bytes[0..4])? as i32;
+    let month = digits(&bytes[5..7])?;
+    let day = digits(&bytes[8..10])?;
     if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
         return None;
     }
     Some(days_from_civil(year, month, day))
 }
 
-fn digits<T: std::str::FromStr>(s: &str) -> Option<T> {
-    if s.bytes().all(|b| b.is_ascii_digit()) {
-        s.parse().ok()
-    } else {
-        None
-    }
+/// The number the ASCII digits `s` (at most 9) write; `None` if any byte
+/// is not a digit.
+fn digits(s: &[u8]) -> Option<u32> {
+    s.iter().try_fold(0u32, |n, &b| {
+        b.is_ascii_digit().then(|| n * 10 + u32::from(b - b'0'))
+    })
 }
 
 fn is_leap(year: i32) -> bool {
@@ -115,10 +115,15 @@ mod tests {
             "22/11/2026",
             "2026-1-5",
             "2026-11-22x",
+            "2026-0a-01",
+            "20+6-01-01",
+            "2026-09-00",
+            "2026-09-+1",
             "",
         ] {
             assert_eq!(parse_day(bad), None, "{bad}");
         }
         assert!(parse_day("2024-02-29").is_some());
+        assert_eq!(parse_day("0000-03-01"), Some(-719_468));
     }
 }

@@ -153,6 +153,15 @@ impl Error {
         self
     }
 
+    /// Moves the error's line down by `lines`: for an error found in a part
+    /// of a file read from the middle, which counts lines from its start.
+    pub fn below_line(mut self, lines: u64) -> Self {
+        if let Some(line) = self.location.as_mut().and_then(|l| l.line.as_mut()) {
+            *line += lines;
+        }
+        self
+    }
+
     /// Adds a hint shown after the message (`help: ...`).
     pub fn with_note(mut self, note: impl Into<String>) -> Self {
         self.notes.push(note.into());

@@ -63,12 +63,36 @@ impl Slot {
         if self.hash != hash || usize::from(self.len) != id.len().min(usize::from(u8::MAX)) {
             return false;
         }
-        // Compare whole padded arrays: a fixed size compiles to a few
-        // word compares instead of a call to `memcmp`.
-        let mut padded = [0u8; INLINE];
-        let n = id.len().min(INLINE);
-        padded[..n].copy_from_slice(&id[..n]);
-        self.inline == padded
+        same_start(&self.inline, id)
+    }
+}
+
+/// True if the first `min(id.len(), INLINE)` bytes of `inline` and `id`
+/// are equal. Compares overlapping 8-byte (or 4-byte) words read in
+/// place: no call to `memcmp`, and no copy of the id to pad it, whose
+/// wider reads right after its narrow writes stall the CPU.
+#[inline]
+fn same_start(inline: &[u8; INLINE], id: &[u8]) -> bool {
+    let n = id.len().min(INLINE);
+    let word = |b: &[u8], at: usize| {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(&b[at..at + 8]);
+        u64::from_le_bytes(w)
+    };
+    let half = |b: &[u8], at: usize| {
+        let mut w = [0u8; 4];
+        w.copy_from_slice(&b[at..at + 4]);
+        u32::from_le_bytes(w)
+    };
+    match n {
+        16.. => {
+            word(inline, 0) == word(id, 0)
+                && word(inline, 8) == word(id, 8)
+                && word(inline, n - 8) == word(id, n - 8)
+        }
+        8.. => word(inline, 0) == word(id, 0) && word(inline, n - 8) == word(id, n - 8),
+        4.. => half(inline, 0) == half(id, 0) && half(inline, n - 4) == half(id, n - 4),
+        _ => inline[..n] == id[..n],
     }
 }
 
@@ -125,7 +149,7 @@ impl std::ops::IndexMut<usize> for Slots {
 
 /// The 64-bit hash of an id, as [`IdTable`] uses it; computed once per id
 /// by [`IdTable::hash`] so that a lookup can be prefetched before it is made.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct IdHash(u64);
 
 /// Ids in insertion order with constant-time lookup.
@@ -323,8 +347,10 @@ fn slots_for(n: usize) -> usize {
 }
 
 /// A fast 64-bit hash of a byte string (multiply-xorshift over 8-byte
-/// words with a SplitMix64 finish). Not collision resistant, which the
+/// words with a SplitMix64 finish). Only ever kept in memory, so it may
+/// change between versions. Not collision resistant, which the
 /// exact comparison in [`IdTable`] makes harmless.
+#[inline]
 fn hash_bytes(bytes: &[u8]) -> u64 {
     let mut h = 0x9E37_79B9_7F4A_7C15u64 ^ (bytes.len() as u64);
     let mut chunks = bytes.chunks_exact(8);
@@ -335,10 +361,22 @@ fn hash_bytes(bytes: &[u8]) -> u64 {
         h ^= h >> 31;
     }
     let rest = chunks.remainder();
-    if !rest.is_empty() {
-        let mut word = [0u8; 8];
-        word[..rest.len()].copy_from_slice(rest);
-        h = (h ^ u64::from_le_bytes(word)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    let n = rest.len();
+    if n > 0 {
+        // The last 1-7 bytes as a little-endian number, read in two or
+        // three (possibly overlapping) loads instead of a copy of variable
+        // length, with their count in the top byte.
+        let bytes = if n >= 4 {
+            let low = u32::from_le_bytes([rest[0], rest[1], rest[2], rest[3]]);
+            let high = u32::from_le_bytes([rest[n - 4], rest[n - 3], rest[n - 2], rest[n - 1]]);
+            u64::from(low) | ((u64::from(high) >> (8 * (8 - n))) << 32)
+        } else {
+            u64::from(rest[0])
+                | (u64::from(rest[n / 2]) << (8 * (n / 2)))
+                | (u64::from(rest[n - 1]) << (8 * (n - 1)))
+        };
+        let word = bytes | ((n as u64) << 56);
+        h = (h ^ word).wrapping_mul(0x94D0_49BB_1331_11EB);
         h ^= h >> 29;
     }
     h ^= h >> 30;
@@ -458,6 +496,51 @@ mod tests {
         }
         assert_eq!(t.find(&format!("kundé-{}", "x".repeat(300))), None);
         assert_eq!(t.find(&format!("kundé-{}y", "x".repeat(280))), None);
+    }
+
+    #[test]
+    fn short_tails_hash_apart() {
+        // Every string of up to 3 bytes over a small alphabet, and tails of
+        // 4 to 7 bytes differing in one byte: no two may share a hash
+        // (a collision would be legal but would show a lost byte).
+        let mut seen = std::collections::HashMap::new();
+        let alphabet = [0u8, 1, b'a', b'b', 0xff];
+        let mut strings: Vec<Vec<u8>> = vec![Vec::new()];
+        for len in 1..=3 {
+            let mut next = Vec::new();
+            for s in strings.iter().filter(|s| s.len() == len - 1) {
+                for &b in &alphabet {
+                    let mut t = s.clone();
+                    t.push(b);
+                    next.push(t);
+                }
+            }
+            strings.extend(next);
+        }
+        for len in 4..=15 {
+            for pos in 0..len {
+                let mut t = vec![b'x'; len];
+                t[pos] = b'y';
+                strings.push(t);
+            }
+        }
+        for s in &strings {
+            assert_eq!(seen.insert(hash_bytes(s), s.clone()), None, "{s:?}");
+        }
+    }
+
+    #[test]
+    fn inline_comparison_checks_every_byte_of_every_length() {
+        let id: Vec<u8> = (b'a'..=b'z').collect();
+        for n in 0..=id.len() {
+            let slot = Slot::new(7, 0, &id[..n]);
+            assert!(same_start(&slot.inline, &id[..n]), "{n}");
+            for flip in 0..n.min(INLINE) {
+                let mut other = id[..n].to_vec();
+                other[flip] ^= 1;
+                assert!(!same_start(&slot.inline, &other), "{n} {flip}");
+            }
+        }
     }
 
     #[test]

@@ -5,6 +5,7 @@
 pub mod aggregate;
 pub mod attributes;
 pub mod dataset;
+mod fold;
 pub mod outcomes;
 pub mod summary;
 pub mod values;

@@ -1,57 +1,39 @@
 //! Streaming the outcome export into one value per customer and metric.
 //!
 //! Outcome files have one or more rows per customer (orders, tickets,
-//! survey answers). Rows are streamed through the shared CSV reader into a
-//! small ring of reused records, looked up in the customer index without
-//! allocating, and folded into per-customer accumulators whose size is
-//! fixed by the number of customers, not rows. The ring lets the memory
-//! accesses of a few dozen rows overlap (see `read_outcomes`); rows are
-//! still folded, and errors reported, in file order. Nothing is dropped
-//! silently: rows of unknown customers and rows outside the date window
-//! are counted and reported.
+//! survey answers). Rows are split in a reused buffer, looked up in the
+//! customer index without allocating, and folded into per-customer state
+//! whose size is fixed by the number of customers, not rows (see
+//! [`fold`](crate::ingest::fold)). Nothing is dropped silently: rows of
+//! unknown customers and rows outside the date window are counted and
+//! reported.
+//!
+//! A large export is read in two parts at once, one per thread: the file
+//! is split at the first line break after its middle, each part is folded
+//! into its own state, and the second part's state is merged into the
+//! first's. The split depends on the file alone, never on the machine, so
+//! every machine adds the same numbers in the same order and prints the
+//! same results. A split that lands inside a quoted field holding a line
+//! break is noticed (the first part then ends elsewhere than the second
+//! began); the second part is then discarded and the first part read on
+//! to the end, so the result is always that of reading the file in order.
+//! Errors name the same line, and the same first bad row, either way.
 
 use std::fs::File;
+use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
 
-use crate::config::{Aggregate, Experiment, Metric, MetricKind, Missing, Outcomes};
-use crate::dates::parse_day;
+use crate::config::{Experiment, Metric, Outcomes};
 use crate::error::{Error, Result};
-use crate::ids::{IdHash, IdTable};
-use crate::ingest::values::ValueRule;
-use crate::io::csv_input::{CsvReader, ReadAhead, Row};
-use crate::io::fingerprint::Fingerprinting;
-use crate::memory::{prefetch, table};
+use crate::ids::IdTable;
+use crate::ingest::fold::{BATCH, Fold};
+pub use crate::ingest::fold::{MetricValues, OutcomeCounts};
+use crate::io::csv_input::CsvReader;
+use crate::io::progress::Counting;
 
-/// How many example ids of unknown customers a report keeps.
-const UNKNOWN_EXAMPLES: usize = 5;
-
-/// Per-customer values of one metric after the export was read.
-#[derive(Debug, Clone, PartialEq)]
-pub struct MetricValues {
-    /// One entry per customer of the index: the aggregated value, or `None`
-    /// for a customer excluded by `missing = "exclude"`.
-    pub values: Vec<Option<f64>>,
-    /// Ratio metrics: the aggregated denominator per customer (`None`
-    /// exactly where `values` is).
-    pub denominators: Option<Vec<Option<f64>>>,
-    /// Customers who had at least one value for this metric in the export.
-    pub responders: u64,
-}
-
-/// What reading the export found, besides the values.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct OutcomeCounts {
-    /// Data rows read.
-    pub rows: u64,
-    /// Rows skipped because their date lies outside `[from, to]`.
-    pub rows_outside_window: u64,
-    /// Rows whose customer is not in the ledger.
-    pub rows_unknown_customer: u64,
-    /// Distinct-as-seen examples of such customer ids (first few).
-    pub unknown_examples: Vec<String>,
-    /// Ledger customers with at least one row in the window.
-    pub customers_with_rows: u64,
-}
+/// Exports below this size are read in one part: splitting them saves
+/// less than starting a thread and a second customer state costs.
+const SPLIT_ABOVE: u64 = 16 << 20;
 
 /// The export, read: per metric (in the experiment's order) the values.
 #[derive(Debug, Clone, PartialEq)]
@@ -60,318 +42,10 @@ pub struct OutcomeData {
     pub metrics: Vec<MetricValues>,
     /// Row and customer counts for the report.
     pub counts: OutcomeCounts,
-    /// The export's content fingerprint (as
-    /// [`file_fingerprint`](crate::io::fingerprint::file_fingerprint)),
-    /// taken while reading it.
+    /// The export's content fingerprint: XXH3-128 of the file, or, for an
+    /// export read in two parts, XXH3-128 of the two parts' XXH3-128s.
+    /// Taken while reading.
     pub fingerprint: String,
-}
-
-/// Rows between hashing an id (and requesting its slot in the index) and
-/// looking it up: enough to cover a miss to memory with the parsing of
-/// the rows in between.
-const LOOKUP_DISTANCE: usize = 16;
-/// Rows between looking an id up (and requesting the customer's record)
-/// and folding the row in.
-const FOLD_DISTANCE: usize = 16;
-/// Places for rows read ahead: more than both distances together.
-const AHEAD: usize = 64;
-
-/// One metric's running state for one customer. 16 bytes: the record of a
-/// customer with four metrics is one cache line.
-#[derive(Debug, Clone, Copy)]
-#[repr(C, align(16))]
-struct Cell {
-    /// Running sum, maximum or last value (ratio metrics: the
-    /// denominator's sum, in a second cell).
-    value: f64,
-    /// Values seen (for `mean`, `count` and presence).
-    count: u32,
-    /// For `last` with a date column: the day of the value kept.
-    day: i32,
-}
-
-const FRESH: Cell = Cell {
-    value: 0.0,
-    count: 0,
-    day: i32::MIN,
-};
-
-/// Every customer's cells, one record per customer, each record in as few
-/// cache lines as its size allows (the state of one customer is updated
-/// together, so one row costs one miss, not one per metric and field).
-struct Records {
-    cells: Vec<Cell>,
-    /// First cell of customer 0: the first cache-line boundary.
-    base: usize,
-    /// Cells per customer: a power of two up to a cache line, whole cache
-    /// lines beyond.
-    stride: usize,
-}
-
-/// Cells per cache line.
-const LINE: usize = 64 / std::mem::size_of::<Cell>();
-
-impl Records {
-    fn new(customers: usize, width: usize) -> Self {
-        let stride = if width <= LINE {
-            width.next_power_of_two()
-        } else {
-            width.next_multiple_of(LINE)
-        };
-        let cells = table(customers * stride + LINE - 1, FRESH);
-        let base = cells.as_ptr().align_offset(64).min(LINE - 1);
-        Self {
-            cells,
-            base,
-            stride,
-        }
-    }
-
-    fn get(&self, c: usize) -> &[Cell] {
-        let start = self.base + c * self.stride;
-        &self.cells[start..start + self.stride]
-    }
-
-    fn get_mut(&mut self, c: usize) -> &mut [Cell] {
-        let start = self.base + c * self.stride;
-        &mut self.cells[start..start + self.stride]
-    }
-
-    /// Starts loading customer `c`'s record into the cache.
-    fn prefetch(&self, c: usize) {
-        let start = self.base + c * self.stride;
-        for line in (start..start + self.stride).step_by(LINE) {
-            prefetch(&self.cells[line]);
-        }
-    }
-}
-
-/// How one metric reads its cells and where it keeps its state.
-struct Accumulator<'a> {
-    metric: &'a Metric,
-    column: usize,
-    /// Ratio metrics: the denominator's column and cell.
-    denominator: Option<(usize, usize)>,
-    rule: ValueRule,
-    /// The metric's cell in each customer's record.
-    cell: usize,
-    /// `last` with a date column: keep the value of the latest day.
-    dated_last: bool,
-}
-
-impl<'a> Accumulator<'a> {
-    /// The accumulator of `metric`, with its state in the cells from
-    /// `*cells` on (advanced past them).
-    fn new<R: std::io::Read>(
-        metric: &'a Metric,
-        csv: &CsvReader<R>,
-        cells: &mut usize,
-        dated: bool,
-    ) -> Result<Self> {
-        let column = csv
-            .column(&metric.column)
-            .map_err(|e| metric_column_error(e, metric))?;
-        let cell = *cells;
-        *cells += 1;
-        let denominator = match (&metric.kind, &metric.denominator) {
-            (MetricKind::Ratio, Some(name)) => {
-                let col = csv
-                    .column(name)
-                    .map_err(|e| metric_column_error(e, metric))?;
-                *cells += 1;
-                Some((col, cell + 1))
-            }
-            _ => None,
-        };
-        Ok(Self {
-            metric,
-            column,
-            denominator,
-            rule: ValueRule::for_metric(metric),
-            cell,
-            dated_last: dated && metric.aggregate == Aggregate::Last,
-        })
-    }
-
-    /// Folds one row's cell into a customer's `record`.
-    #[inline]
-    fn add(&self, record: &mut [Cell], row: &Row<'_>, delimiter: u8, day: i32) -> Result<()> {
-        let text = row.text(self.column)?;
-        if text.is_empty() {
-            return Ok(());
-        }
-        // Counting needs no value: order and ticket ids (`T-1042`) count too.
-        let value = if self.metric.aggregate == Aggregate::Count {
-            1.0
-        } else {
-            self.rule
-                .parse(text, delimiter)
-                .map_err(|m| row.error(self.column, m))?
-        };
-        let denominator = match self.denominator {
-            Some((col, _)) => match row.number(col)? {
-                // A count to divide by (orders, sessions): a negative one
-                // flips the ratio's sign and the direction of every effect.
-                Some(d) if d < 0.0 => {
-                    return Err(row.error(
-                        col,
-                        format!(
-                            "metric `{}` divides by this column, which cannot be negative; found `{}`",
-                            self.metric.name,
-                            row.text(col)?
-                        ),
-                    ));
-                }
-                Some(d) => Some(d),
-                None => {
-                    return Err(row.error(
-                        col,
-                        format!(
-                            "metric `{}` has a numerator in this row but no denominator",
-                            self.metric.name
-                        ),
-                    ));
-                }
-            },
-            None => None,
-        };
-        let cell = &mut record[self.cell];
-        let seen = cell.count;
-        match self.metric.aggregate {
-            Aggregate::Sum | Aggregate::Mean => cell.value += value,
-            Aggregate::Count => cell.value += 1.0,
-            Aggregate::Max => {
-                cell.value = if seen == 0 {
-                    value
-                } else {
-                    cell.value.max(value)
-                }
-            }
-            Aggregate::Last => {
-                // Later rows win ties so that file order decides within a day.
-                if !self.dated_last || day >= cell.day {
-                    cell.value = value;
-                    if self.dated_last {
-                        cell.day = day;
-                    }
-                }
-            }
-        }
-        if !cell.value.is_finite() {
-            return Err(row.error(
-                self.column,
-                format!(
-                    "the values of metric `{}` for this customer add up to more than pilot can represent; check the column's unit",
-                    self.metric.name
-                ),
-            ));
-        }
-        cell.count = seen.saturating_add(1);
-        if let (Some(d), Some((_, at))) = (denominator, self.denominator) {
-            record[at].value += d;
-        }
-        Ok(())
-    }
-
-    /// The per-customer values after all rows, with the missing rule applied.
-    fn finish(&self, records: &Records, customers: usize) -> MetricValues {
-        let fill = match self.metric.missing {
-            Missing::Zero => Some(0.0),
-            Missing::Exclude => None,
-        };
-        let mut responders = 0;
-        let values: Vec<Option<f64>> = (0..customers)
-            .map(|c| {
-                let cell = records.get(c)[self.cell];
-                if cell.count == 0 {
-                    return fill;
-                }
-                responders += 1;
-                Some(match self.metric.aggregate {
-                    Aggregate::Mean => cell.value / f64::from(cell.count),
-                    _ => cell.value,
-                })
-            })
-            .collect();
-        let denominators = self.denominator.map(|(_, at)| {
-            values
-                .iter()
-                .enumerate()
-                .map(|(c, v)| v.map(|_| records.get(c)[at].value))
-                .collect()
-        });
-        MetricValues {
-            values,
-            denominators,
-            responders,
-        }
-    }
-}
-
-fn metric_column_error(err: Error, metric: &Metric) -> Error {
-    let message = format!("{} (metric `{}`)", err.message(), metric.name);
-    match err.location() {
-        Some(loc) => Error::in_file(&loc.file, message),
-        None => Error::input(message),
-    }
-}
-
-/// The state of a pass over the export: what each row is folded into.
-struct Fold<'a> {
-    accumulators: Vec<Accumulator<'a>>,
-    records: Records,
-    counts: OutcomeCounts,
-    /// One bit per customer: any row in the window.
-    has_row: Vec<u64>,
-    id_column: usize,
-    date_column: Option<usize>,
-    window: (i32, i32),
-    delimiter: u8,
-}
-
-impl Fold<'_> {
-    /// Folds one row in; `customer` is the index of its id, if known.
-    #[inline]
-    fn row(&mut self, row: &Row<'_>, customer: Option<usize>) -> Result<()> {
-        self.counts.rows += 1;
-        let day = match self.date_column {
-            Some(col) => {
-                let text = row.text(col)?;
-                let day = parse_day(text).ok_or_else(|| {
-                    row.error(
-                        col,
-                        format!("expected a date like 2026-09-30, found `{text}`"),
-                    )
-                })?;
-                if day < self.window.0 || day > self.window.1 {
-                    self.counts.rows_outside_window += 1;
-                    return Ok(());
-                }
-                day
-            }
-            None => 0,
-        };
-        let id = row.text(self.id_column)?;
-        if id.is_empty() {
-            return Err(row.error(self.id_column, "the customer id is blank"));
-        }
-        let Some(c) = customer else {
-            let counts = &mut self.counts;
-            counts.rows_unknown_customer += 1;
-            if counts.unknown_examples.len() < UNKNOWN_EXAMPLES
-                && !counts.unknown_examples.iter().any(|e| e == id)
-            {
-                counts.unknown_examples.push(id.to_string());
-            }
-            return Ok(());
-        };
-        self.has_row[c / 64] |= 1 << (c % 64);
-        let record = self.records.get_mut(c);
-        for acc in &self.accumulators {
-            acc.add(record, row, self.delimiter, day)?;
-        }
-        Ok(())
-    }
 }
 
 /// Reads the row-level outcome export `path` for the customers of `index`.
@@ -384,124 +58,130 @@ pub fn read_outcomes(
     experiment: &Experiment,
     index: &IdTable,
 ) -> Result<OutcomeData> {
-    let file = File::open(path).map_err(|e| Error::io(path, "read", &e))?;
-    let mut csv = CsvReader::from_reader(path, Fingerprinting::new(file))?;
-    let delimiter = csv.delimiter();
-    let id_column = csv.column(&outcomes.id_column)?;
-    let date_column = outcomes
-        .date_column
-        .as_deref()
-        .map(|name| csv.column(name))
-        .transpose()?;
-    let window = (
-        outcomes
-            .from
-            .as_deref()
-            .and_then(parse_day)
-            .unwrap_or(i32::MIN),
-        outcomes
-            .to
-            .as_deref()
-            .and_then(parse_day)
-            .unwrap_or(i32::MAX),
-    );
-    let customers = index.len();
-    let mut cells = 0;
-    let accumulators = experiment
-        .metrics
-        .iter()
-        .map(|m| Accumulator::new(m, &csv, &mut cells, date_column.is_some()))
-        .collect::<Result<Vec<_>>>()?;
-    let mut fold = Fold {
-        accumulators,
-        records: Records::new(customers, cells),
-        counts: OutcomeCounts::default(),
-        has_row: vec![0u64; customers.div_ceil(64)],
-        id_column,
-        date_column,
-        window,
-        delimiter,
+    read_in_parts(path, outcomes, experiment, index, SPLIT_ABOVE)
+}
+
+/// [`read_outcomes`], splitting exports of more than `split_above` bytes.
+fn read_in_parts(
+    path: &Path,
+    outcomes: &Outcomes,
+    experiment: &Experiment,
+    index: &IdTable,
+    split_above: u64,
+) -> Result<OutcomeData> {
+    let mut first = CsvReader::open(path)?;
+    let mut fold = Fold::new(&experiment.metrics, outcomes, &first, index.len())?;
+    let start = first.position();
+    let length = first
+        .source()
+        .0
+        .metadata()
+        .map_err(|e| Error::io(path, "read", &e))?
+        .len();
+    let split = if length.saturating_sub(start) > split_above {
+        split_point(path, start + (length - start) / 2)?
+    } else {
+        None
+    };
+    let Some(split) = split else {
+        read_part(&mut first, &mut fold, index)?;
+        return finish(path, experiment, fold, format_digest(first.digest()));
     };
 
-    // A software pipeline over a ring of rows read ahead: when row n is
-    // read, its id is hashed and its slot in the index requested; row
-    // n - LOOKUP_DISTANCE is looked up and its customer's record requested;
-    // row n - LOOKUP_DISTANCE - FOLD_DISTANCE is folded in, its memory by
-    // then in the cache. The misses overlap each other and the parsing,
-    // instead of each row waiting for its own. Rows are folded in file
-    // order, and a row that cannot be read is reported only after the rows
-    // before it are folded, so results and errors are those of reading one
-    // row at a time.
-    let mut ahead = ReadAhead::new(AHEAD);
-    let mut hashes: [Option<IdHash>; AHEAD] = [None; AHEAD];
-    let mut found: [Option<usize>; AHEAD] = [None; AHEAD];
-    let (mut read, mut looked, mut folded) = (0usize, 0usize, 0usize);
-    let mut failure = None;
-    let mut at_end = false;
+    first.end_at(split);
+    let mut file = File::open(path).map_err(|e| Error::io(path, "read", &e))?;
+    file.seek(SeekFrom::Start(split))
+        .map_err(|e| Error::io(path, "read", &e))?;
+    let mut second_csv = CsvReader::part(&first, Counting(file), split, 1, u64::MAX);
+    let mut second = fold.empty_like();
+    let (first_read, second_read) = std::thread::scope(|scope| {
+        let worker = scope.spawn(|| -> Result<u128> {
+            read_part(&mut second_csv, &mut second, index)?;
+            Ok(second_csv.digest())
+        });
+        let first_read = read_part(&mut first, &mut fold, index);
+        // A panic in the worker is a bug, not an input problem: pass it on.
+        let second_read = worker
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (first_read, second_read)
+    });
+    first_read?;
+    if first.position() != split {
+        // The split fell inside a quoted field: read on in one part.
+        first.end_at(u64::MAX);
+        read_part(&mut first, &mut fold, index)?;
+        return finish(path, experiment, fold, format_digest(first.digest()));
+    }
+    // The second part counted lines from 1 at the split.
+    let second_digest = second_read.map_err(|e| e.below_line(first.line() - 1))?;
+    fold.merge(second, index, path)?;
+    let mut digests = [0u8; 32];
+    digests[..16].copy_from_slice(&first.digest().to_le_bytes());
+    digests[16..].copy_from_slice(&second_digest.to_le_bytes());
+    finish(
+        path,
+        experiment,
+        fold,
+        format_digest(xxhash_rust::xxh3::xxh3_128(&digests)),
+    )
+}
+
+/// Folds the rest of `csv`'s rows into `fold`.
+fn read_part<R: Read>(csv: &mut CsvReader<R>, fold: &mut Fold<'_>, index: &IdTable) -> Result<()> {
     loop {
-        if !at_end {
-            let at = read % AHEAD;
-            match csv.read_ahead(&mut ahead, at) {
-                Ok(true) => {
-                    hashes[at] = match csv.row_ahead(&ahead, at).text(id_column) {
-                        Ok(id) if !id.is_empty() => {
-                            let hash = IdTable::hash(id);
-                            index.prefetch(hash);
-                            Some(hash)
-                        }
-                        _ => None,
-                    };
-                    read += 1;
-                }
-                Ok(false) => at_end = true,
-                Err(err) => {
-                    failure = Some(err);
-                    at_end = true;
-                }
-            }
+        let rows = csv.read_batch(BATCH)?;
+        fold.batch(csv, rows, index)?;
+        if let Some(err) = csv.batch_error() {
+            return Err(err);
         }
-        while looked < read && (at_end || read - looked > LOOKUP_DISTANCE) {
-            let at = looked % AHEAD;
-            found[at] = hashes[at].and_then(|hash| {
-                let id = csv.row_ahead(&ahead, at).text(id_column).ok()?;
-                index.find_hashed(id, hash)
-            });
-            if let Some(c) = found[at] {
-                fold.records.prefetch(c);
-            }
-            looked += 1;
-        }
-        while folded < looked && (at_end || looked - folded > FOLD_DISTANCE) {
-            let at = folded % AHEAD;
-            fold.row(&csv.row_ahead(&ahead, at), found[at])?;
-            folded += 1;
-        }
-        if at_end && folded == read {
-            break;
+        if rows == 0 {
+            return Ok(());
         }
     }
-    if let Some(err) = failure {
-        return Err(err);
+}
+
+/// The offset just after the first line break at or after `offset`, if
+/// there is one before the end of the file.
+fn split_point(path: &Path, offset: u64) -> Result<Option<u64>> {
+    let mut file = File::open(path).map_err(|e| Error::io(path, "read", &e))?;
+    file.seek(SeekFrom::Start(offset))
+        .map_err(|e| Error::io(path, "read", &e))?;
+    let mut buf = vec![0u8; 1 << 16];
+    let mut at = offset;
+    loop {
+        let n = file
+            .read(&mut buf)
+            .map_err(|e| Error::io(path, "read", &e))?;
+        if n == 0 {
+            return Ok(None);
+        }
+        if let Some(i) = memchr::memchr(b'\n', &buf[..n]) {
+            return Ok(Some(at + i as u64 + 1));
+        }
+        at += n as u64;
     }
-    let Fold {
-        accumulators,
-        records,
-        mut counts,
-        has_row,
-        ..
-    } = fold;
-    counts.customers_with_rows = has_row.iter().map(|w| u64::from(w.count_ones())).sum();
-    let metrics: Vec<MetricValues> = accumulators
-        .iter()
-        .map(|acc| acc.finish(&records, customers))
-        .collect();
+}
+
+fn format_digest(digest: u128) -> String {
+    format!("xxh3:{digest:032x}")
+}
+
+/// The values per metric, checked, with the counts and fingerprint.
+fn finish(
+    path: &Path,
+    experiment: &Experiment,
+    fold: Fold<'_>,
+    fingerprint: String,
+) -> Result<OutcomeData> {
+    let (metrics, counts) = fold.finish();
     for (metric, values) in experiment.metrics.iter().zip(&metrics) {
         check_representable(path, metric, values)?;
     }
     Ok(OutcomeData {
         metrics,
-        fingerprint: csv.source().fingerprint(),
         counts,
+        fingerprint,
     })
 }
 
@@ -535,4 +215,187 @@ fn check_representable(path: &Path, metric: &Metric, values: &MetricValues) -> R
         fits(column, &mut denominators.iter().flatten().copied())?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const EXPERIMENT: &str = r#"
+[experiment]
+name = "t"
+[[arms]]
+name = "control"
+[[arms]]
+name = "pilot"
+[population]
+file = "customers.csv"
+[assignment]
+file = "ledger.csv"
+[outcomes]
+file = "outcomes.csv"
+date_column = "date"
+from = "2026-09-01"
+to = "2026-09-30"
+[[metrics]]
+name = "bought"
+kind = "binary"
+role = "primary"
+direction = "increase"
+[[metrics]]
+name = "revenue"
+kind = "mean"
+direction = "increase"
+[[metrics]]
+name = "top"
+column = "revenue"
+kind = "mean"
+aggregate = "max"
+direction = "increase"
+[[metrics]]
+name = "latest"
+column = "revenue"
+kind = "mean"
+aggregate = "last"
+direction = "increase"
+[[metrics]]
+name = "per_item"
+column = "revenue"
+denominator = "items"
+kind = "ratio"
+direction = "increase"
+"#;
+
+    /// Reads `text` as the export, in one part and split in two (every
+    /// export is "large" for the second reading).
+    fn both_ways(text: &str) -> (Result<OutcomeData>, Result<OutcomeData>) {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let experiment =
+            crate::config::parse(&dir.path().join("exp.toml"), EXPERIMENT).expect("valid");
+        let outcomes = experiment.outcomes.clone().expect("outcomes");
+        let path = outcomes.file.clone().expect("file");
+        std::fs::write(&path, text).expect("written");
+        let mut index = IdTable::with_capacity(60);
+        for c in 0..60 {
+            index.insert(&format!("C{c}")).expect("distinct");
+        }
+        let whole = read_in_parts(&path, &outcomes, &experiment, &index, u64::MAX);
+        let split = read_in_parts(&path, &outcomes, &experiment, &index, 0);
+        (whole, split)
+    }
+
+    /// A messy export of `rows` rows: quoted ids, notes with delimiters
+    /// and line breaks, blank lines, CRLF, blank cells, unknown customers,
+    /// rows outside the window. Values are multiples of 1/4, so that sums
+    /// are exact in any order and both readings agree bit for bit.
+    fn export(rows: usize, seed: u64) -> String {
+        let mut x = seed | 1;
+        let mut next = move |n: u64| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x % n
+        };
+        let mut text = String::from("customer_id,date,bought,revenue,items,note\n");
+        for _ in 0..rows {
+            let id = format!("C{}", next(66));
+            let id = if next(5) == 0 {
+                format!("\"{id}\"")
+            } else {
+                id
+            };
+            let day = if next(20) == 0 { 10 } else { 1 + next(30) };
+            let month = if day == 10 { 10 } else { 9 };
+            let revenue = match next(6) {
+                0 => String::new(),
+                _ => format!("{}", next(400) as f64 / 4.0),
+            };
+            let note = match next(8) {
+                0 => "\"a, \"\"quoted\"\"\nnote\"".to_string(),
+                1 => "plain".to_string(),
+                _ => String::new(),
+            };
+            let end = if next(4) == 0 { "\r\n" } else { "\n" };
+            text.push_str(&format!(
+                "{id},2026-{month:02}-{day:02},{},{revenue},{},{note}{end}",
+                next(2),
+                1 + next(3)
+            ));
+            if next(30) == 0 {
+                text.push('\n');
+            }
+        }
+        text
+    }
+
+    #[test]
+    fn two_parts_give_the_numbers_of_one() {
+        for seed in 1..6 {
+            let text = export(3000, seed);
+            let (whole, split) = both_ways(&text);
+            let (whole, split) = (whole.expect("reads"), split.expect("reads"));
+            assert_eq!(whole.metrics, split.metrics, "seed {seed}");
+            assert_eq!(whole.counts, split.counts, "seed {seed}");
+            assert!(whole.counts.rows_unknown_customer > 0);
+            assert!(whole.counts.rows_outside_window > 0);
+            assert_eq!(whole.counts.unknown_examples.len(), 5);
+            assert_eq!(
+                whole.fingerprint,
+                crate::io::fingerprint::bytes_fingerprint(text.as_bytes())
+            );
+            assert_ne!(whole.fingerprint, split.fingerprint, "read in two parts");
+        }
+    }
+
+    #[test]
+    fn a_split_inside_a_quoted_field_reads_on_in_one_part() {
+        let head = export(500, 7);
+        let note = "line\n".repeat(2000);
+        let text = format!(
+            "{head}C1,2026-09-03,1,2.5,1,\"{note}\"\n{}",
+            &export(500, 8)[43..]
+        );
+        let middle = text.len() / 2;
+        assert!(
+            text[..middle].rfind('"') > text[..middle].rfind("\nC"),
+            "split in the note"
+        );
+        let (whole, split) = both_ways(&text);
+        let (whole, split) = (whole.expect("reads"), split.expect("reads"));
+        assert_eq!(
+            whole, split,
+            "same numbers and the whole file's fingerprint"
+        );
+    }
+
+    #[test]
+    fn errors_in_the_second_part_name_the_same_line() {
+        let text = export(3000, 3);
+        let lines: Vec<&str> = text.split_inclusive('\n').collect();
+        let late = lines.len() - 40;
+        let bad = |at: usize| -> String {
+            let mut lines = lines.clone();
+            let fixed = lines[at].replacen(",2026-", ",2026-13-01x", 1);
+            lines[at] = &fixed;
+            lines.concat()
+        };
+        let (whole, split) = both_ways(&bad(late));
+        let whole = whole.expect_err("bad date").to_string();
+        assert!(
+            whole.contains(&format!("outcomes.csv:{}:", late + 1)),
+            "{whole}"
+        );
+        assert_eq!(split.expect_err("bad date").to_string(), whole);
+
+        // Bad rows in both parts: the first one in the file is reported.
+        let mut lines = lines.clone();
+        let early = lines[5].replacen(",2026-", ",x2026-", 1);
+        let late_line = lines[late].replacen(",2026-", ",x2026-", 1);
+        lines[5] = &early;
+        lines[late] = &late_line;
+        let (whole, split) = both_ways(&lines.concat());
+        let whole = whole.expect_err("bad date").to_string();
+        assert!(whole.contains("outcomes.csv:6:"), "{whole}");
+        assert_eq!(split.expect_err("bad date").to_string(), whole);
+    }
 }

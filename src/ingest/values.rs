@@ -40,6 +40,7 @@ impl ValueRule {
 
     /// Parses a trimmed, non-blank cell. `Err` holds the message for the
     /// user (the caller adds file, line and column).
+    #[inline]
     pub fn parse(self, text: &str, delimiter: u8) -> Result<f64, String> {
         match self {
             Self::Binary => parse_binary(text).ok_or_else(|| {
@@ -73,6 +74,11 @@ impl ValueRule {
 
 /// `1`/`0`, `1.0`/`0.0`, `true`/`false`, `yes`/`no`, `y`/`n`, any case.
 fn parse_binary(text: &str) -> Option<f64> {
+    match text {
+        "1" => return Some(1.0),
+        "0" => return Some(0.0),
+        _ => {}
+    }
     const YES: [&str; 4] = ["1", "true", "yes", "y"];
     const NO: [&str; 4] = ["0", "false", "no", "n"];
     if YES.iter().any(|w| text.eq_ignore_ascii_case(w)) {

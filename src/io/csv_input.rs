@@ -10,8 +10,8 @@
 //!   and line breaks;
 //! - whitespace around every field and header name is trimmed.
 //!
-//! Blank lines are skipped. Rows are streamed through one reused [`csv::ByteRecord`], so reading does
-//! not allocate per row. Every problem is reported as an [`Error`] naming the
+//! Blank lines are skipped. Rows are split by [`crate::io::tokenizer`]
+//! inside one reused buffer, so reading does not allocate per row. Every problem is reported as an [`Error`] naming the
 //! file, the 1-based physical line (the line a record starts on) and the
 //! column: ragged rows, text that is not UTF-8, duplicate header names,
 //! missing columns (with a did-you-mean), numbers that do not parse.
@@ -32,22 +32,28 @@
 //! ```
 
 use std::fs::File;
-use std::io::{BufRead, BufReader, Read};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result, did_you_mean};
 use crate::io::progress::Counting;
+use crate::io::tokenizer::{Batch, Tokenizer, set_width};
 
 /// How many header names a "missing column" error lists before eliding.
 const LISTED_COLUMNS: usize = 12;
 
+/// Rows tokenized at a time for [`CsvReader::next_row`].
+const ROWS: usize = 64;
+
 /// A streaming reader of one CSV file with a header line.
 pub struct CsvReader<R: Read> {
     path: PathBuf,
-    reader: csv::Reader<EndWithNewline<BufReader<R>>>,
+    tokenizer: Tokenizer<R>,
     headers: Vec<String>,
     delimiter: u8,
-    record: csv::ByteRecord,
+    batch: Batch,
+    /// The next row of `batch` that [`CsvReader::next_row`] returns.
+    next: usize,
 }
 
 impl CsvReader<Counting<File>> {
@@ -62,46 +68,69 @@ impl CsvReader<Counting<File>> {
 impl<R: Read> CsvReader<R> {
     /// Reads CSV from `source`; `path` names it in error messages.
     pub fn from_reader(path: &Path, source: R) -> Result<Self> {
-        let mut buffered = BufReader::with_capacity(1 << 16, source);
-        let (delimiter, bom) = sniff(path, &mut buffered)?;
-        buffered.consume(bom);
-        let reader = csv::ReaderBuilder::new()
-            .delimiter(delimiter)
-            .has_headers(false)
-            .flexible(true)
-            .terminator(csv::Terminator::Any(b'\n'))
-            .buffer_capacity(1 << 16)
-            .from_reader(EndWithNewline {
-                inner: buffered,
-                last: b'\n',
-                done: false,
-            });
+        let mut tokenizer = Tokenizer::new(path, source);
+        let (delimiter, bom) = sniff(path, tokenizer.peek()?)?;
+        tokenizer.skip(bom);
+        tokenizer.set_delimiter(delimiter);
         let mut this = Self {
             path: path.to_path_buf(),
-            reader,
+            tokenizer,
             headers: Vec::new(),
             delimiter,
-            record: csv::ByteRecord::new(),
+            batch: Batch::default(),
+            next: 0,
         };
         this.read_header()?;
         Ok(this)
     }
 
-    /// Reads the next record that is not a blank line; returns its first line.
-    fn read_record(&mut self) -> Result<Option<u64>> {
-        read_record_into(&mut self.reader, &self.path, &mut self.record)
+    /// A reader of one part of a file whose header `like` has read: from
+    /// `source`, positioned at input offset `start`, which begins a record
+    /// on line `line`, up to the first record starting at or after `end`.
+    /// See [`Tokenizer::part`] for how parts are checked to join up.
+    pub fn part<S: Read>(
+        like: &CsvReader<S>,
+        source: R,
+        start: u64,
+        line: u64,
+        end: u64,
+    ) -> CsvReader<R> {
+        let mut tokenizer = Tokenizer::part(&like.path, source, start, line, end);
+        tokenizer.set_delimiter(like.delimiter);
+        let mut batch = Batch::default();
+        set_width(&mut batch, like.headers.len());
+        CsvReader {
+            path: like.path.clone(),
+            tokenizer,
+            headers: like.headers.clone(),
+            delimiter: like.delimiter,
+            batch,
+            next: 0,
+        }
+    }
+
+    /// Stops reading before the first record that starts at or after
+    /// input offset `end` (for the first part of a file read in parts).
+    pub fn end_at(&mut self, end: u64) {
+        self.tokenizer.set_end(end);
     }
 
     fn read_header(&mut self) -> Result<()> {
-        let Some(line) = self.read_record()? else {
+        self.tokenizer.fill(&mut self.batch, 1)?;
+        if let Some(err) = self.batch.take_error() {
+            return Err(err);
+        }
+        if self.batch.is_empty() {
             return Err(Error::in_file(
                 &self.path,
                 "the file is empty; expected a header line with columns",
             ));
-        };
-        let mut headers = Vec::with_capacity(self.record.len());
-        for (i, raw) in self.record.iter().enumerate() {
-            let name = std::str::from_utf8(raw).map_err(|_| {
+        }
+        let line = self.batch.line(0);
+        let bytes = self.tokenizer.bytes();
+        let mut headers = Vec::with_capacity(self.batch.fields(0).len());
+        for (i, &(s, e)) in self.batch.fields(0).iter().enumerate() {
+            let name = std::str::from_utf8(&bytes[s as usize..e as usize]).map_err(|_| {
                 Error::at_csv(
                     &self.path,
                     line,
@@ -129,15 +158,15 @@ impl<R: Read> CsvReader<R> {
             }
             headers.push(name.to_string());
         }
+        set_width(&mut self.batch, headers.len());
         self.headers = headers;
+        self.next = self.batch.len();
         Ok(())
     }
 
-    /// The source the reader reads from (for example a
-    /// [`Fingerprinting`](crate::io::fingerprint::Fingerprinting) reader,
-    /// whose fingerprint covers the whole file once every row is read).
+    /// The source the reader reads from.
     pub fn source(&self) -> &R {
-        self.reader.get_ref().inner.get_ref()
+        self.tokenizer.source()
     }
 
     /// The file name used in errors.
@@ -155,6 +184,23 @@ impl<R: Read> CsvReader<R> {
         &self.headers
     }
 
+    /// The input offset where the next row starts (after the header line
+    /// at first; where a part ended once it is read).
+    pub fn position(&self) -> u64 {
+        self.tokenizer.position()
+    }
+
+    /// The line number at [`position`](Self::position).
+    pub fn line(&self) -> u64 {
+        self.tokenizer.line()
+    }
+
+    /// The XXH3-128 of every byte read so far: of the whole file once it
+    /// is read to the end, of exactly the bytes of a part once it is read.
+    pub fn digest(&mut self) -> u128 {
+        self.tokenizer.digest()
+    }
+
     /// The index of the column named `name`, if present.
     pub fn find_column(&self, name: &str) -> Option<usize> {
         self.headers.iter().position(|h| h == name)
@@ -168,170 +214,64 @@ impl<R: Read> CsvReader<R> {
     }
 
     /// Reads the next data row, or `None` at the end of the file. The row
-    /// borrows the reader's reused record.
+    /// borrows the reader's buffer.
     pub fn next_row(&mut self) -> Result<Option<Row<'_>>> {
-        let Some(line) = self.read_record()? else {
-            return Ok(None);
-        };
-        self.check_width(&self.record, line)?;
-        Ok(Some(Row {
-            record: &self.record,
-            headers: &self.headers,
-            path: &self.path,
-            line,
-            delimiter: self.delimiter,
-        }))
+        if self.next >= self.batch.len() {
+            if let Some(err) = self.batch.take_error() {
+                return Err(err);
+            }
+            self.tokenizer.fill(&mut self.batch, ROWS)?;
+            self.next = 0;
+            if self.batch.is_empty() {
+                return match self.batch.take_error() {
+                    Some(err) => Err(err),
+                    None => Ok(None),
+                };
+            }
+        }
+        self.next += 1;
+        Ok(Some(self.batch_row(self.next - 1)))
     }
 
-    /// Reads the next data row into place `at` of `ahead` (replacing the
-    /// row read there before); `Ok(false)` at the end of the file.
-    ///
-    /// With [`row_ahead`](Self::row_ahead) this lets a caller look at
-    /// rows before it handles the ones before them (to start their memory
-    /// accesses early). Such a caller must handle the rows it read before
-    /// a row that fails here before it reports the error, so that errors
-    /// come in file order as with [`next_row`](Self::next_row).
-    pub fn read_ahead(&mut self, ahead: &mut ReadAhead, at: usize) -> Result<bool> {
-        let record = &mut ahead.records[at];
-        let Some(line) = read_record_into(&mut self.reader, &self.path, record)? else {
-            return Ok(false);
-        };
-        self.check_width(record, line)?;
-        ahead.lines[at] = line;
-        Ok(true)
+    /// Reads up to `max` further rows at once, for callers that look at
+    /// several rows before handling the first (to start their memory
+    /// accesses early); the rows are [`batch_row`](Self::batch_row)`(0..n)`.
+    /// `Ok(0)` at the end of the file. A row that cannot be read ends a
+    /// batch early: [`batch_error`](Self::batch_error) then returns its
+    /// error, to report after the rows before it, so that errors come in
+    /// file order as with [`next_row`](Self::next_row).
+    pub fn read_batch(&mut self, max: usize) -> Result<usize> {
+        self.tokenizer.fill(&mut self.batch, max.max(1))?;
+        self.next = self.batch.len();
+        Ok(self.batch.len())
     }
 
-    /// The row last read into place `at` of `ahead`.
-    pub fn row_ahead<'a>(&'a self, ahead: &'a ReadAhead, at: usize) -> Row<'a> {
+    /// Row `r` of the last batch.
+    pub fn batch_row(&self, r: usize) -> Row<'_> {
         Row {
-            record: &ahead.records[at],
+            bytes: self.tokenizer.bytes(),
+            fields: self.batch.fields(r),
+            ascii: self.batch.ascii(r),
             headers: &self.headers,
             path: &self.path,
-            line: ahead.lines[at],
+            line: self.batch.line(r),
             delimiter: self.delimiter,
         }
     }
 
-    /// The error for a record whose field count differs from the header's.
-    fn check_width(&self, record: &csv::ByteRecord, line: u64) -> Result<()> {
-        if record.len() == self.headers.len() {
-            return Ok(());
-        }
-        Err(Error::at_csv(
-            &self.path,
-            line,
-            None,
-            format!(
-                "expected {} fields as in the header line, found {}",
-                self.headers.len(),
-                record.len()
-            ),
-        ))
-    }
-}
-
-/// Reads the next record that is not a blank line into `record`; returns
-/// the line it starts on.
-fn read_record_into<R: Read>(
-    reader: &mut csv::Reader<EndWithNewline<BufReader<R>>>,
-    path: &Path,
-    record: &mut csv::ByteRecord,
-) -> Result<Option<u64>> {
-    loop {
-        let found = reader
-            .read_byte_record(record)
-            .map_err(|e| csv_error(path, e))?;
-        if !found {
-            return Ok(None);
-        }
-        // Records end at `\n` (a `\r` before it is trimmed with the last
-        // field), so the reader's line count after the record, less the
-        // line breaks inside quoted fields and the terminator, is the
-        // line the record starts on ([`EndWithNewline`] makes sure the
-        // last record has a terminator too). Blank lines skipped before the
-        // record are counted correctly this way, unlike with
-        // `ByteRecord::position`, which points before them.
-        let end = reader.position().line();
-        let start = record.position().map_or(0, |p| p.line());
-        // The input always ends with `\n`, which terminates the last
-        // record; a record the reader finished only at the end of the
-        // input holds that `\n` inside quotes: a quote never closed.
-        if reader.get_ref().done && record.as_slice().ends_with(b"\n") {
-            let embedded = memchr_count(record.as_slice());
-            return Err(Error::at_csv(
-                path,
-                end.saturating_sub(embedded).max(1),
-                None,
-                "a quote `\"` opened in this row is never closed, so the rest of the file reads as one field; close or remove it",
-            ));
-        }
-        let line = if end == start + 1 {
-            // One physical line: the common case, no need to count.
-            start
-        } else {
-            let embedded = memchr_count(record.as_slice());
-            end.saturating_sub(embedded + 1).max(1)
-        };
-        let blank = record.len() == 1 && record.get(0).is_some_and(|f| f.trim_ascii().is_empty());
-        if !blank {
-            return Ok(Some(line));
-        }
-    }
-}
-
-/// Places for rows read ahead by [`CsvReader::read_ahead`]: reused
-/// records, so reading ahead allocates nothing per row.
-pub struct ReadAhead {
-    records: Vec<csv::ByteRecord>,
-    lines: Vec<u64>,
-}
-
-impl ReadAhead {
-    /// Room for `capacity` rows.
-    pub fn new(capacity: usize) -> Self {
-        Self {
-            records: vec![csv::ByteRecord::new(); capacity],
-            lines: vec![0; capacity],
-        }
-    }
-
-    /// Number of places.
-    pub fn capacity(&self) -> usize {
-        self.records.len()
-    }
-}
-
-/// Passes bytes through and adds a final `\n` if the input does not end
-/// with one, so that every record is terminated.
-struct EndWithNewline<R> {
-    inner: R,
-    last: u8,
-    done: bool,
-}
-
-impl<R: Read> Read for EndWithNewline<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        if self.done || buf.is_empty() {
-            return Ok(0);
-        }
-        let n = self.inner.read(buf)?;
-        if n > 0 {
-            self.last = buf[n - 1];
-            return Ok(n);
-        }
-        self.done = true;
-        if self.last == b'\n' {
-            return Ok(0);
-        }
-        buf[0] = b'\n';
-        Ok(1)
+    /// The problem that ended the last batch, if any (returned once).
+    pub fn batch_error(&mut self) -> Option<Error> {
+        self.batch.take_error()
     }
 }
 
 /// One data row; fields are addressed by column index.
 #[derive(Clone, Copy)]
 pub struct Row<'a> {
-    record: &'a csv::ByteRecord,
+    bytes: &'a [u8],
+    fields: &'a [(u32, u32)],
+    /// Every byte of the row is ASCII.
+    ascii: bool,
     headers: &'a [String],
     path: &'a Path,
     line: u64,
@@ -346,26 +286,34 @@ impl<'a> Row<'a> {
 
     /// Number of fields (always the header's).
     pub fn len(&self) -> usize {
-        self.record.len()
+        self.fields.len()
     }
 
     /// True if the row has no fields.
     pub fn is_empty(&self) -> bool {
-        self.record.is_empty()
+        self.fields.is_empty()
     }
 
     /// The raw bytes of a field, untrimmed.
+    #[inline]
     pub fn raw(&self, column: usize) -> &'a [u8] {
-        self.record.get(column).unwrap_or(&[])
+        match self.fields.get(column) {
+            Some(&(s, e)) => &self.bytes[s as usize..e as usize],
+            None => &[],
+        }
     }
 
     /// Checks that every field is UTF-8 (one pass over the whole record),
     /// naming the first field that is not.
     pub fn check_utf8(&self) -> Result<()> {
-        if std::str::from_utf8(self.record.as_slice()).is_ok() {
+        let whole = match (self.fields.first(), self.fields.last()) {
+            (Some(&(s, _)), Some(&(_, e))) => &self.bytes[s as usize..e as usize],
+            _ => &[],
+        };
+        if std::str::from_utf8(whole).is_ok() {
             return Ok(());
         }
-        for column in 0..self.record.len() {
+        for column in 0..self.fields.len() {
             self.text(column)?;
         }
         Ok(())
@@ -375,14 +323,25 @@ impl<'a> Row<'a> {
     #[inline]
     pub fn text(&self, column: usize) -> Result<&'a str> {
         let raw = self.raw(column);
-        if raw.is_ascii() {
+        if self.ascii || raw.is_ascii() {
             // The common case, without a call per field: ASCII is UTF-8,
-            // and in ASCII `str::trim` removes exactly these bytes.
-            let trimmed = trim_ascii_whitespace(raw);
-            // SAFETY: `trimmed` is ASCII (a part of `raw`, checked above),
-            // and ASCII bytes are valid UTF-8.
+            // and in ASCII `str::trim` removes exactly these bytes (none
+            // when both ends are printable, the usual case).
+            let trimmed = match (raw.first(), raw.last()) {
+                (Some(&a), Some(&b)) if a > b' ' && b > b' ' => raw,
+                _ => trim_ascii_whitespace(raw),
+            };
+            // SAFETY: `trimmed` is ASCII (a part of `raw`, which is part
+            // of a row checked to be ASCII, or checked itself), and ASCII
+            // bytes are valid UTF-8.
             return Ok(unsafe { std::str::from_utf8_unchecked(trimmed) });
         }
+        self.unicode_text(column, raw)
+    }
+
+    /// [`text`](Self::text) for a field with bytes beyond ASCII.
+    #[cold]
+    fn unicode_text(&self, column: usize, raw: &'a [u8]) -> Result<&'a str> {
         match std::str::from_utf8(raw) {
             Ok(s) => Ok(s.trim()),
             Err(_) => Err(self.error(
@@ -393,6 +352,7 @@ impl<'a> Row<'a> {
     }
 
     /// The field as a number; `None` if blank. See [`parse_number`].
+    #[inline]
     pub fn number(&self, column: usize) -> Result<Option<f64>> {
         let text = self.text(column)?;
         if text.is_empty() {
@@ -447,6 +407,7 @@ pub fn not_a_number_message(text: &str) -> String {
 /// `1e3`) except NaN and infinities. In files delimited by `;` (where
 /// spreadsheets in most of Europe write decimal commas) a single decimal
 /// comma is accepted too: `3,5` is 3.5. Thousands separators are not.
+#[inline]
 pub fn parse_number(text: &str, delimiter: u8) -> Option<f64> {
     if let Some(value) = parse_plain_decimal(text) {
         return Some(value);
@@ -465,6 +426,7 @@ pub fn parse_number(text: &str, delimiter: u8) -> Option<f64> {
 /// as `f64`, so their quotient is correctly rounded by the one division:
 /// bit for bit what `str::parse` returns (Clinger's fast path). Other text
 /// is left to `str::parse` (`None`).
+#[inline]
 fn parse_plain_decimal(text: &str) -> Option<f64> {
     const POW10: [f64; 16] = [
         1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
@@ -535,8 +497,7 @@ pub fn missing_column_message(name: &str, headers: &[String]) -> String {
 
 /// Detects the delimiter and the byte-order-mark length from the start of
 /// the input, without consuming it.
-fn sniff<R: Read>(path: &Path, reader: &mut BufReader<R>) -> Result<(u8, usize)> {
-    let buf = reader.fill_buf().map_err(|e| Error::io(path, "read", &e))?;
+fn sniff(path: &Path, buf: &[u8]) -> Result<(u8, usize)> {
     if buf.starts_with(&[0xFF, 0xFE]) || buf.starts_with(&[0xFE, 0xFF]) {
         return Err(Error::in_file(
             path,
@@ -580,24 +541,6 @@ pub fn detect_delimiter(start: &[u8]) -> u8 {
         }
     }
     candidates[best]
-}
-
-fn memchr_count(bytes: &[u8]) -> u64 {
-    bytes.iter().filter(|&&b| b == b'\n').count() as u64
-}
-
-fn csv_error(path: &Path, err: csv::Error) -> Error {
-    let line = err.position().map(|p| p.line());
-    match err.into_kind() {
-        csv::ErrorKind::Io(e) => Error::io(path, "read", &e),
-        other => {
-            let message = format!("cannot read CSV: {other:?}");
-            match line {
-                Some(line) => Error::at_csv(path, line, None, message),
-                None => Error::in_file(path, message),
-            }
-        }
-    }
 }
 
 #[cfg(test)]

@@ -4,3 +4,4 @@ pub mod atomic;
 pub mod csv_input;
 pub mod fingerprint;
 pub mod progress;
+pub mod tokenizer;
