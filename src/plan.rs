@@ -8,6 +8,20 @@
 //! extra customers an always-valid interval needs at that size (the ratio of
 //! the sequential to the fixed-horizon normal-approximation sample size,
 //! [`crate::analysis::needed`]).
+//!
+//! Spread of mean and ratio metrics: `baseline_sd` is today's, the control's.
+//! An increase of money or counts spreads them out too (a pilot that makes
+//! customers spend 20% more makes the amounts 20% larger, so their standard
+//! deviation grows 20%), and sizing with today's spread in both arms then
+//! misses the target power: about 0.72 instead of 0.80 for revenue at +20%
+//! (`docs/calibration.md`). So a planned increase of a mean or
+//! ratio metric with a positive baseline assumes the treatment arm's standard
+//! deviation grows in proportion to its mean (a constant coefficient of
+//! variation) and plans with the effective common spread
+//! `sqrt((sd_c^2 + sd_t^2 / k) / (1 + 1 / k))` (k = n_t / n_c), which gives
+//! the Welch standard error of the difference. A decrease is not assumed to
+//! shrink the spread (today's is kept, on the safe side), and scores on a
+//! fixed scale (NPS, ordinal) keep today's spread.
 
 use serde::Serialize;
 
@@ -139,13 +153,63 @@ fn arm_sizes(
         };
         sample_size_proportions(baseline, target.clamp(1e-9, 1.0 - 1e-9), &design).ok()?
     } else {
-        sample_size_means(delta.abs(), metric.baseline_sd?, &design).ok()?
+        let sd = planning_sd(
+            metric.baseline_sd?,
+            spread_growth(metric, delta),
+            design.ratio,
+        );
+        sample_size_means(delta.abs(), sd, &design).ok()?
     };
     let scale = sequential_factor(exp, metric, delta);
     Some((
         (size.control_exact * scale).ceil() as u64,
         (size.control_exact * design.ratio * scale).ceil() as u64,
     ))
+}
+
+/// How many times the treatment arm's standard deviation exceeds today's
+/// under an absolute effect `delta` of the metric's planned direction (see
+/// the module docs): 1 + |delta| / baseline for an increase of a mean or
+/// ratio metric with a positive baseline, else 1.
+fn spread_growth(metric: &Metric, delta: f64) -> f64 {
+    match metric.baseline {
+        Some(b)
+            if b > 0.0
+                && metric.direction == Direction::Increase
+                && matches!(metric.kind, MetricKind::Mean | MetricKind::Ratio) =>
+        {
+            1.0 + delta.abs() / b
+        }
+        _ => 1.0,
+    }
+}
+
+/// The common standard deviation that gives the power functions' pooled
+/// test the Welch standard error of arms with spreads `sd` (control) and
+/// `sd * growth` (treatment) at allocation `ratio` = n_t / n_c.
+fn planning_sd(sd: f64, growth: f64, ratio: f64) -> f64 {
+    sd * ((1.0 + growth * growth / ratio) / (1.0 + 1.0 / ratio)).sqrt()
+}
+
+/// The smallest increase detectable when the spread grows with the mean,
+/// given `common`, the one detectable with today's spread in both arms, for
+/// a metric with baseline `baseline` > 0 at allocation `ratio` = k.
+///
+/// The detectable effect is proportional to the planning spread, so d solves
+/// d = common * planning_sd(1, 1 + d / b, k), a quadratic:
+/// d^2 (1 - q / (k b^2)) - d 2 q / (k b) - common^2 = 0 with
+/// q = common^2 k / (k + 1). `None` when its leading coefficient is not
+/// positive: then the noise grows as fast as any effect and no increase
+/// reaches the power.
+fn detectable_with_growth(common: f64, baseline: f64, ratio: f64) -> Option<f64> {
+    let (b, k) = (baseline, ratio);
+    let q = common * common * k / (k + 1.0);
+    let a = 1.0 - q / (k * b * b);
+    if a.is_nan() || a <= 0.0 {
+        return None;
+    }
+    let half_b = q / (k * b);
+    Some((half_b + (half_b * half_b + a * common * common).sqrt()) / a)
 }
 
 /// How many times more customers an always-valid analysis needs than a
@@ -164,7 +228,7 @@ fn sequential_factor(exp: &Experiment, metric: &Metric, delta: f64) -> f64 {
         kind: metric.kind,
         control_mean: baseline,
         control_sd: sd,
-        treatment_sd: sd,
+        treatment_sd: sd * spread_growth(metric, delta),
         current_effect: delta,
         mde: None,
         mde_absolute: Some(delta.abs()),
@@ -257,7 +321,12 @@ fn detectable(exp: &Experiment, metric: &Metric, available: u64) -> Option<(f64,
         };
         mde_proportions(p, n_control, &design).ok()?
     } else {
-        mde_means(metric.baseline_sd?, n_control, &design).ok()?
+        let common = mde_means(metric.baseline_sd?, n_control, &design).ok()?;
+        if spread_growth(metric, common) > 1.0 {
+            detectable_with_growth(common, baseline, design.ratio)?
+        } else {
+            common
+        }
     };
     let absolute = absolute * sequential_factor(exp, metric, absolute).sqrt();
     let relative = (baseline != 0.0).then(|| absolute / baseline.abs());
@@ -374,4 +443,98 @@ fn advice(exp: &Experiment, metric: &Metric, plan: &MetricPlan, available: u64) 
         ));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    /// An experiment with one metric whose planning lines are `fields`.
+    fn experiment(fields: &str, ratio_weights: Option<(f64, f64)>) -> Experiment {
+        let (wc, wt) = ratio_weights.unwrap_or((1.0, 1.0));
+        let text = format!(
+            "[experiment]\nname = \"t\"\n[[arms]]\nname = \"control\"\nweight = {wc}\n\
+             [[arms]]\nname = \"pilot\"\nweight = {wt}\n[population]\nfile = \"c.csv\"\n\
+             [assignment]\nfile = \"a.csv\"\n[[metrics]]\nname = \"m\"\nrole = \"primary\"\n\
+             {fields}\n[analysis]\nsequential = false\n"
+        );
+        crate::config::parse(Path::new("t.toml"), &text).unwrap()
+    }
+
+    #[test]
+    fn an_increase_is_sized_for_the_spread_it_adds() {
+        let exp = experiment(
+            "kind = \"mean\"\ndirection = \"increase\"\nbaseline = 10\nbaseline_sd = 20\nmde = 0.2",
+            None,
+        );
+        let m = &plan(&exp, 1000).metrics[0];
+        // Treatment sd 24: the root mean square of 20 and 24.
+        let rms = ((20.0f64.powi(2) + 24.0f64.powi(2)) / 2.0).sqrt();
+        let expected = sample_size_means(2.0, rms, &Design::default()).unwrap();
+        assert_eq!(m.sample_size_per_arm, Some(expected.control));
+        // Today's spread in both arms would ask for fewer customers.
+        let today = sample_size_means(2.0, 20.0, &Design::default()).unwrap();
+        assert!(today.control < expected.control);
+    }
+
+    #[test]
+    fn a_decrease_and_a_score_keep_todays_spread() {
+        for fields in [
+            "kind = \"mean\"\ndirection = \"decrease\"\nbaseline = 10\nbaseline_sd = 20\nmde = 0.2",
+            "kind = \"ordinal\"\nscale = [1, 7]\ndirection = \"increase\"\nbaseline = 4\nbaseline_sd = 1.5\nmde_absolute = 0.2",
+        ] {
+            let exp = experiment(fields, None);
+            let m = &plan(&exp, 1000).metrics[0];
+            let delta = m.mde_absolute.unwrap();
+            let sd = m.baseline_sd.unwrap();
+            let expected = sample_size_means(delta, sd, &Design::default()).unwrap();
+            assert_eq!(m.sample_size_per_arm, Some(expected.control), "{fields}");
+        }
+    }
+
+    #[test]
+    fn the_detectable_increase_inverts_the_sample_size() {
+        // Unequal arms too: the growth enters through the allocation ratio.
+        for weights in [None, Some((1.0, 3.0))] {
+            let exp = experiment(
+                "kind = \"ratio\"\ndenominator = \"orders\"\ndirection = \"increase\"\nbaseline = 25\nbaseline_sd = 9\nmde = 0.3",
+                weights,
+            );
+            let m = &plan(&exp, 1000).metrics[0];
+            let (d, _) = m.detectable_with_available.unwrap();
+            // The size that detects d with the growing spread is the control
+            // share of the 1000 customers (up to rounding up).
+            let (c, _) = arm_sizes(
+                &exp,
+                &exp.metrics[0],
+                d,
+                exp.arms[0].weight,
+                exp.arms[1].weight,
+            )
+            .unwrap();
+            let available = 1000.0 * exp.arms[0].weight / (exp.arms[0].weight + exp.arms[1].weight);
+            assert!(
+                (c as f64 - available).abs() <= 1.0,
+                "{weights:?}: {c} vs {available}"
+            );
+        }
+    }
+
+    #[test]
+    fn no_increase_is_detectable_when_the_noise_grows_as_fast() {
+        // With two customers per arm the common-spread MDE is many times the
+        // baseline, and growing the spread with the mean never catches up.
+        let exp = experiment(
+            "kind = \"mean\"\ndirection = \"increase\"\nbaseline = 1\nbaseline_sd = 5\nmde = 0.2",
+            None,
+        );
+        let common = mde_means(5.0, 2.0, &Design::default()).unwrap();
+        assert_eq!(detectable_with_growth(common, 1.0, 1.0), None);
+        assert_eq!(plan(&exp, 4).metrics[0].detectable_with_available, None);
+        assert_eq!(
+            detectable_with_growth(0.1, 1.0, 1.0).map(|d| d > 0.1),
+            Some(true)
+        );
+    }
 }

@@ -8,14 +8,15 @@
 //! into `docs/calibration.md`. Every seed is fixed, so every figure is
 //! reproducible.
 
+use std::path::Path;
+
 use pilot::analysis::compare::compare;
-use pilot::config::{Direction, MetricKind};
-use pilot::simulate::{
-    Collector, Shape, SimRng, revenue_sd, simulate_group, synthetic_metric, uniform,
-};
-use pilot::stats::Options;
-use pilot::stats::power::{Design, sample_size_means, sample_size_proportions};
+use pilot::config::{Aggregate, Direction, Metric, MetricKind};
+use pilot::plan::plan;
+use pilot::simulate::{Collector, Shape, SimRng, simulate_group, synthetic_metric, uniform};
+use pilot::stats::power::{Design, sample_size_means};
 use pilot::stats::srm::sample_ratio_mismatch;
+use pilot::stats::{Effect, Options};
 use rand::SeedableRng;
 
 const ALPHA: f64 = 0.05;
@@ -36,6 +37,33 @@ fn options(sequential: bool) -> Options {
         sequential,
         ..Options::default()
     }
+}
+
+/// A count metric (visits, tickets): rows counted per customer
+/// (`aggregate = "count"`), drawn as gamma-Poisson counts.
+fn count_metric() -> Metric {
+    Metric {
+        aggregate: Aggregate::Count,
+        ..synthetic_metric("m", MetricKind::Mean)
+    }
+}
+
+/// The metrics whose monitoring and power are calibrated, with labels.
+fn monitored_metrics() -> [(Metric, &'static str); 4] {
+    [
+        (synthetic_metric("m", MetricKind::Binary), "binary"),
+        (synthetic_metric("m", MetricKind::Mean), "revenue"),
+        (count_metric(), "count (negative binomial)"),
+        (
+            synthetic_metric("m", MetricKind::Ratio),
+            "revenue per order",
+        ),
+    ]
+}
+
+/// Whether `effect`'s interval contains `truth`.
+fn covers(effect: &Effect, truth: f64) -> bool {
+    effect.ci_low <= truth && truth <= effect.ci_high
 }
 
 /// Binomial standard error of a rate `p` over `reps` replications.
@@ -125,13 +153,10 @@ fn coverage(
             continue;
         };
         done += 1;
-        let a = r.reported.absolute;
-        let diff = truth_t - truth_c;
-        abs_in += u64::from(a.ci_low <= diff && diff <= a.ci_high);
+        abs_in += u64::from(covers(&r.reported.absolute, truth_t - truth_c));
         if let Ok(rel) = r.reported.relative {
-            let ratio = truth_t / truth_c - 1.0;
             rel_n += 1;
-            rel_in += u64::from(rel.ci_low <= ratio && ratio <= rel.ci_high);
+            rel_in += u64::from(covers(&rel, truth_t / truth_c - 1.0));
         }
     }
     assert!(done > reps * 9 / 10, "too many comparisons not computable");
@@ -171,48 +196,102 @@ fn check_coverage(reps: u64, n: u64) {
     );
 }
 
-/// Share of A/A experiments declared significant at any of `looks` equally
-/// spaced looks (cumulative data, `n` per arm at the end): (fixed, sequential).
-fn peeking(kind: MetricKind, n: u64, looks: u64, reps: u64, seed: u64) -> (f64, f64) {
-    let metric = synthetic_metric("m", kind);
-    let shape = Shape::of(&metric, 0.0);
+/// What `looks` equally spaced looks at cumulative data showed, counted over
+/// replications: each replication is one experiment that grows to `n`
+/// customers per arm and is analysed, fixed-horizon and sequentially, at
+/// every look.
+#[derive(Debug, Default)]
+struct Monitored {
+    /// Replications run.
+    reps: u64,
+    /// Replications in which the fixed-horizon test rejected at some look.
+    fixed_rejected: u64,
+    /// Replications in which the sequential test rejected at some look.
+    seq_rejected: u64,
+    /// Replications in which some look's fixed-horizon interval for the
+    /// absolute effect missed the true effect.
+    fixed_missed: u64,
+    /// The same for the sequential interval (confidence sequence): the
+    /// running intersection of the looks' intervals missed the truth.
+    seq_missed: u64,
+    /// The same for the sequential interval of the relative effect.
+    seq_rel_missed: u64,
+    /// Sums of the ratio sequential / fixed-horizon interval width for the
+    /// absolute effect at the first and at the last look.
+    width_first: f64,
+    width_last: f64,
+}
+
+impl Monitored {
+    fn rate(&self, count: u64) -> f64 {
+        count as f64 / self.reps as f64
+    }
+}
+
+/// Runs `reps` experiments of `metric` with effect `lift`, `n` customers per
+/// arm at the end, analysed at `looks` equally spaced looks.
+fn monitor(metric: &Metric, lift: f64, n: u64, looks: u64, reps: u64, seed: u64) -> Monitored {
+    let kind = metric.kind;
+    let (base, treated) = (Shape::of(metric, 0.0), Shape::of(metric, lift));
+    let (truth_c, truth_t) = (base.truth(kind), treated.truth(kind));
+    let (diff, ratio) = (truth_t - truth_c, truth_t / truth_c - 1.0);
     let mut rng = SimRng::seed_from_u64(seed);
-    let (fixed_opts, seq_opts) = (options(false), options(true));
-    let (mut fixed_hits, mut seq_hits) = (0u64, 0u64);
+    // Sequential options: `compare` then returns the fixed-horizon
+    // comparison of the same data alongside.
+    let opts = options(true);
+    let width = |e: &Effect| e.ci_high - e.ci_low;
+    let mut out = Monitored {
+        reps,
+        ..Monitored::default()
+    };
     for _ in 0..reps {
         let mut c = Collector::new(kind, false);
         let mut t = Collector::new(kind, false);
-        let (mut fixed_hit, mut seq_hit) = (false, false);
-        for _ in 0..looks {
+        let (mut fixed_rej, mut seq_rej) = (false, false);
+        let (mut fixed_miss, mut seq_miss, mut seq_rel_miss) = (false, false, false);
+        for look in 0..looks {
             for _ in 0..n / looks {
-                c.push(&shape.draw(&mut rng));
-                t.push(&shape.draw(&mut rng));
+                c.push(&base.draw(&mut rng));
+                t.push(&treated.draw(&mut rng));
             }
-            let (cs, ts) = (c.stats(), t.stats());
-            let p = |o: &Options| {
-                compare(kind, Direction::Increase, &cs, &ts, o).map_or(1.0, |r| r.reported.p_value)
+            // A look whose comparison is not computable shows nothing: no
+            // rejection and no interval.
+            let Ok(r) = compare(kind, Direction::Increase, &c.stats(), &t.stats(), &opts) else {
+                continue;
             };
-            fixed_hit |= p(&fixed_opts) < ALPHA;
-            seq_hit |= p(&seq_opts) < ALPHA;
+            let (fixed, seq) = (&r.fixed.absolute, &r.reported.absolute);
+            fixed_rej |= fixed.p_value < ALPHA;
+            seq_rej |= seq.p_value < ALPHA;
+            fixed_miss |= !covers(fixed, diff);
+            seq_miss |= !covers(seq, diff);
+            if let Ok(rel) = &r.reported.relative {
+                seq_rel_miss |= !covers(rel, ratio);
+            }
+            let w = width(seq) / width(fixed);
+            if look == 0 {
+                out.width_first += w;
+            }
+            if look + 1 == looks {
+                out.width_last += w;
+            }
         }
-        fixed_hits += u64::from(fixed_hit);
-        seq_hits += u64::from(seq_hit);
+        out.fixed_rejected += u64::from(fixed_rej);
+        out.seq_rejected += u64::from(seq_rej);
+        out.fixed_missed += u64::from(fixed_miss);
+        out.seq_missed += u64::from(seq_miss);
+        out.seq_rel_missed += u64::from(seq_rel_miss);
     }
-    (
-        fixed_hits as f64 / reps as f64,
-        seq_hits as f64 / reps as f64,
-    )
+    out
 }
 
+/// Under A/A, share of experiments declared significant at some of 10 looks:
+/// inflated for the fixed-horizon test, at most alpha for the sequential one.
 fn check_peeking(reps: u64, n: u64) {
-    for (i, (kind, label)) in [
-        (MetricKind::Binary, "binary"),
-        (MetricKind::Mean, "revenue"),
-    ]
-    .into_iter()
-    .enumerate()
-    {
-        let (fixed, seq) = peeking(kind, n, 10, reps, 3000 + i as u64);
+    let bound = 3.0 * se(ALPHA, reps);
+    let mut failures = Vec::new();
+    for (i, (metric, label)) in monitored_metrics().iter().enumerate() {
+        let m = monitor(metric, 0.0, n, 10, reps, 3000 + i as u64);
+        let (fixed, seq) = (m.rate(m.fixed_rejected), m.rate(m.seq_rejected));
         let case = format!("{label}, 10 looks, n = {n}/arm at the end");
         report(
             "peeking, fixed-horizon test at every look",
@@ -228,44 +307,155 @@ fn check_peeking(reps: u64, n: u64) {
             "<= 0.05",
             reps,
         );
-        let bound = 3.0 * se(ALPHA, reps);
-        assert!(
-            fixed > ALPHA + bound,
-            "{case}: peeking did not inflate the fixed test: {fixed:.4}"
-        );
-        assert!(
-            seq <= ALPHA + bound,
-            "{case}: sequential exceeded alpha: {seq:.4}"
-        );
+        if fixed <= ALPHA + bound {
+            failures.push(format!(
+                "{case}: peeking did not inflate the fixed test: {fixed:.4}"
+            ));
+        }
+        if seq > ALPHA + bound {
+            failures.push(format!("{case}: sequential exceeded alpha: {seq:.4}"));
+        }
     }
+    assert!(failures.is_empty(), "bound {bound:.4}: {failures:#?}");
 }
 
-/// Simulated power of the fixed-horizon test at the planned sample size.
-fn power_at_plan(kind: MetricKind, mde: f64, target: f64, reps: u64, seed: u64) -> (u64, f64) {
-    let metric = synthetic_metric("m", kind);
-    let base = Shape::of(&metric, 0.0);
-    let treated = Shape::of(&metric, mde);
-    let design = Design {
-        alpha: ALPHA,
-        power: target,
-        ratio: 1.0,
-    };
-    let n = match kind {
-        MetricKind::Binary => {
-            sample_size_proportions(base.truth(kind), treated.truth(kind), &design)
-                .unwrap()
-                .control
+/// Width of the always-valid interval relative to the fixed-horizon normal
+/// interval after `n_total` customers: depends on nothing else.
+fn sequential_width_ratio(n_total: f64) -> f64 {
+    let z = pilot::stats::dist::normal_isf(ALPHA / 2.0);
+    pilot::stats::sequential::half_width(1.0, n_total, ALPHA, Options::default().tuning) / z
+}
+
+/// Coverage of the confidence sequences at every look at once, against the
+/// fixed-horizon intervals checked at every look, and their widths: with 10
+/// looks, and with a look every 10 customers per arm from the first 10 on
+/// (continuous monitoring from the start) when `continuous` is set.
+fn check_sequential_coverage(reps: u64, n: u64, continuous: bool) {
+    let cases = [
+        (MetricKind::Binary, "binary, +10%"),
+        (MetricKind::Mean, "revenue, +10%"),
+    ];
+    let bound = 3.0 * se(1.0 - ALPHA, reps);
+    let mut failures = Vec::new();
+    for (i, (kind, label)) in cases.into_iter().enumerate() {
+        let metric = synthetic_metric("m", kind);
+        let schedules: &[u64] = if continuous { &[10, n / 10] } else { &[10] };
+        for (j, &looks) in schedules.iter().enumerate() {
+            let continuous = j == 1;
+            let seed = 6000 + 10 * i as u64 + j as u64;
+            let m = monitor(&metric, 0.10, n, looks, reps, seed);
+            let case = format!("{label}, {looks} looks, n = {n}/arm at the end");
+            let seq_abs = 1.0 - m.rate(m.seq_missed);
+            let seq_rel = 1.0 - m.rate(m.seq_rel_missed);
+            let fixed = 1.0 - m.rate(m.fixed_missed);
+            let check = "coverage at every look at once";
+            report(
+                &format!("{check}, sequential, absolute"),
+                &case,
+                seq_abs,
+                ">= 0.95",
+                reps,
+            );
+            // The relative confidence sequence is known to fall short when
+            // looked at from the first few customers on (see the notes in
+            // docs/calibration.md); that case is reported, not required.
+            let rel_expected = if continuous {
+                "not required (see notes)"
+            } else {
+                ">= 0.95"
+            };
+            report(
+                &format!("{check}, sequential, relative"),
+                &case,
+                seq_rel,
+                rel_expected,
+                reps,
+            );
+            report(
+                &format!("{check}, fixed-horizon, absolute"),
+                &case,
+                fixed,
+                "< 0.95 (no guarantee)",
+                reps,
+            );
+            if seq_abs < 1.0 - ALPHA - bound {
+                failures.push(format!("{case}, sequential absolute: {seq_abs:.4}"));
+            }
+            if !continuous && seq_rel < 1.0 - ALPHA - bound {
+                failures.push(format!("{case}, sequential relative: {seq_rel:.4}"));
+            }
+            // The check must be able to see a miss: fixed-horizon intervals
+            // checked at every look have to fall short of 95%.
+            if fixed >= 1.0 - ALPHA - bound {
+                failures.push(format!("{case}, fixed-horizon at every look: {fixed:.4}"));
+            }
+            if continuous {
+                continue;
+            }
+            for (at, per_arm, sum) in [
+                ("first", n / looks, m.width_first),
+                ("last", n / looks * looks, m.width_last),
+            ] {
+                let measured = sum / reps as f64;
+                let expected = sequential_width_ratio(2.0 * per_arm as f64);
+                report(
+                    "interval width, sequential / fixed-horizon",
+                    &format!("{label}, {at} look ({per_arm}/arm)"),
+                    measured,
+                    &format!("{expected:.4} (normal theory)"),
+                    reps,
+                );
+                // Means use a t quantile and rates Newcombe's score interval
+                // rather than the normal one; Newcombe's is ~4% wider than it
+                // with 10 conversions per arm, closer with more.
+                if (measured / expected - 1.0).abs() > 0.05 {
+                    failures.push(format!(
+                        "{label}: width ratio at the {at} look {measured:.4}, theory {expected:.4}"
+                    ));
+                }
+            }
         }
-        _ => {
-            // The t-test's standard error uses both arms' variances, so plan
-            // with their root mean square (the effect scales the spread too).
-            let (sc, st) = (revenue_sd(&base).unwrap(), revenue_sd(&treated).unwrap());
-            let sd = ((sc * sc + st * st) / 2.0).sqrt();
-            sample_size_means(treated.truth(kind) - base.truth(kind), sd, &design)
-                .unwrap()
-                .control
-        }
-    };
+    }
+    assert!(
+        failures.is_empty(),
+        "coverage below 0.95 by more than {bound:.4}, or widths off: {failures:#?}"
+    );
+}
+
+/// Customers per arm `pilot plan` asks for to detect a relative change `mde`
+/// of `metric`, given today's value `baseline` and spread `sd` per customer
+/// (ignored for rates), with a fixed-horizon analysis.
+fn planned_size(metric: &Metric, baseline: f64, sd: f64, mde: f64) -> u64 {
+    let mut fields = format!(
+        "name = \"m\"\nkind = \"{}\"\nrole = \"primary\"\ndirection = \"increase\"\nbaseline = {baseline}\nmde = {mde}\n",
+        metric.kind.as_str()
+    );
+    if metric.kind != MetricKind::Binary {
+        fields.push_str(&format!("baseline_sd = {sd}\n"));
+    }
+    if metric.aggregate == Aggregate::Count {
+        fields.push_str("aggregate = \"count\"\n");
+    }
+    if let Some(denominator) = &metric.denominator {
+        fields.push_str(&format!("denominator = \"{denominator}\"\n"));
+    }
+    let text = format!(
+        "[experiment]\nname = \"calibration\"\n\n[[arms]]\nname = \"control\"\n[[arms]]\nname = \"pilot\"\n\n\
+         [population]\nfile = \"customers.csv\"\n\n[assignment]\nfile = \"assignments.csv\"\n\n\
+         [[metrics]]\n{fields}\n[analysis]\nsequential = false\n"
+    );
+    let exp = pilot::config::parse(Path::new("calibration.toml"), &text)
+        .unwrap_or_else(|e| panic!("calibration experiment file: {e}\n{text}"));
+    plan(&exp, 0).metrics[0]
+        .sample_size_per_arm
+        .unwrap_or_else(|| panic!("pilot plan gave no sample size for\n{text}"))
+}
+
+/// Simulated power of the fixed-horizon test with `n` customers per arm to
+/// detect a relative change `mde` of `metric`.
+fn simulated_power(metric: &Metric, mde: f64, n: u64, reps: u64, seed: u64) -> f64 {
+    let kind = metric.kind;
+    let (base, treated) = (Shape::of(metric, 0.0), Shape::of(metric, mde));
     let mut rng = SimRng::seed_from_u64(seed);
     let opts = options(false);
     let mut hits = 0u64;
@@ -279,26 +469,60 @@ fn power_at_plan(kind: MetricKind, mde: f64, target: f64, reps: u64, seed: u64) 
             hits += 1;
         }
     }
-    (n, hits as f64 / reps as f64)
+    hits as f64 / reps as f64
 }
 
-fn check_power(reps: u64, tolerance: f64) {
+/// The relative MDE planned per monitored metric: sizes of a few hundred to
+/// a few thousand customers per arm.
+const MDES: [f64; 4] = [0.2, 0.2, 0.1, 0.05];
+
+/// Simulated power at the size `pilot plan` asks for, planned with today's
+/// (the control's) value and spread. With `contrast`, for mean and ratio
+/// metrics also (reported, not required) at the size that assumes today's
+/// spread in both arms (the stats power function alone), which is why
+/// `pilot plan` lets the spread grow with an increase.
+fn check_power(reps: u64, tolerance: f64, contrast: bool) {
+    let metrics = monitored_metrics();
     let target = 0.8;
-    for (i, (kind, mde, label)) in [
-        (MetricKind::Binary, 0.2, "binary 10%, +20%"),
-        (MetricKind::Mean, 0.2, "revenue, +20%"),
-    ]
-    .into_iter()
-    .enumerate()
-    {
-        let (n, power) = power_at_plan(kind, mde, target, reps, 4000 + i as u64);
-        let case = format!("{label}, planned n = {n}/arm");
-        report("power at the planned size", &case, power, "0.80", reps);
-        assert!(
-            (power - target).abs() <= tolerance,
-            "{case}: simulated power {power:.4}, target {target}, tolerance {tolerance}"
+    let mut failures = Vec::new();
+    for (i, ((metric, label), &mde)) in metrics.iter().zip(&MDES).enumerate() {
+        let base = Shape::of(metric, 0.0);
+        let (today, sd) = (
+            base.truth(metric.kind),
+            base.sd().expect("a planned spread"),
         );
+        let n = planned_size(metric, today, sd, mde);
+        let seed = 4000 + i as u64;
+        let power = simulated_power(metric, mde, n, reps, seed);
+        let effect = format!("{label}, +{:.0}%", mde * 100.0);
+        let case = format!("{effect}, planned n = {n}/arm");
+        report("power at the planned size", &case, power, "0.80", reps);
+        if (power - target).abs() > tolerance {
+            failures.push(format!("{case}: {power:.4}"));
+        }
+        if contrast && metric.kind != MetricKind::Binary {
+            let design = Design {
+                alpha: ALPHA,
+                power: target,
+                ratio: 1.0,
+            };
+            let common = sample_size_means(mde * today, sd, &design)
+                .expect("a positive effect and spread")
+                .control;
+            let power = simulated_power(metric, mde, common, reps, seed + 100);
+            report(
+                "power, sized with today's spread in both arms",
+                &format!("{effect}, n = {common}/arm"),
+                power,
+                "< 0.80 (contrast)",
+                reps,
+            );
+        }
     }
+    assert!(
+        failures.is_empty(),
+        "simulated power off the target {target} by more than {tolerance}: {failures:#?}"
+    );
 }
 
 /// Draws how many of `total` customers land in the control arm.
@@ -360,9 +584,15 @@ fn fast_peeking() {
 }
 
 #[test]
+fn fast_sequential_coverage() {
+    // 10 looks only: monitoring every 10 customers takes seconds unoptimized.
+    check_sequential_coverage(200, 1000, false);
+}
+
+#[test]
 fn fast_power_at_planned_size() {
     // 150 replications: SE of power ~0.033, so the fast bound is 0.12.
-    check_power(150, 0.12);
+    check_power(150, 0.12, false);
 }
 
 #[test]
@@ -390,9 +620,15 @@ fn full_peeking() {
 
 #[test]
 #[ignore = "full calibration run: scripts/calibrate.sh"]
+fn full_sequential_coverage() {
+    check_sequential_coverage(4000, 2000, true);
+}
+
+#[test]
+#[ignore = "full calibration run: scripts/calibrate.sh"]
 fn full_power_at_planned_size() {
     // 4000 replications: SE ~0.0063, so two points is ~3 SE.
-    check_power(4000, 0.02);
+    check_power(4000, 0.02, true);
 }
 
 #[test]

@@ -182,6 +182,33 @@ impl Shape {
         }
     }
 
+    /// Standard deviation per customer of the quantity pilot compares, as
+    /// `baseline_sd` would state it when planning: for a ratio the
+    /// delta-method (linearized) standard deviation that `pilot analyze`
+    /// reports per customer, not the spread of single orders. `None` for
+    /// survey answers, which the calibration does not plan.
+    pub fn sd(&self) -> Option<f64> {
+        match self {
+            Shape::Binary { p } => Some((p * (1.0 - p)).sqrt()),
+            Shape::Revenue { buy, mu, scale } => {
+                let s2 = REVENUE_SIGMA * REVENUE_SIGMA;
+                let second = buy * scale * scale * (2.0 * mu + 2.0 * s2).exp();
+                let mean = buy * scale * (mu + s2 / 2.0).exp();
+                Some((second - mean * mean).sqrt())
+            }
+            // Gamma-Poisson: var = mean + mean^2 / shape.
+            Shape::Count { mean } => Some((mean + mean * mean / COUNT_SHAPE).sqrt()),
+            // Orders N ~ Poisson(l), amounts with mean r and E[X^2] = r^2
+            // exp(sigma^2): var(num) = l r^2 exp(sigma^2), cov(num, N) = l r,
+            // var(N) = l, so the linearized variance
+            // (var(num) - 2 r cov + r^2 var(N)) / l^2 is r^2 (exp(sigma^2) - 1) / l.
+            Shape::Ratio { per_order } => {
+                Some(per_order * ((ORDER_SIGMA * ORDER_SIGMA).exp_m1() / ORDERS_MEAN).sqrt())
+            }
+            Shape::Answers { .. } => None,
+        }
+    }
+
     /// Draws one customer.
     pub fn draw(&self, rng: &mut SimRng) -> Draw {
         match self {
@@ -504,19 +531,6 @@ pub fn synthetic_metric(name: &str, kind: MetricKind) -> Metric {
     }
 }
 
-/// Standard deviation per customer of a revenue-like shape (for planning).
-pub fn revenue_sd(shape: &Shape) -> Option<f64> {
-    match shape {
-        Shape::Revenue { buy, mu, scale } => {
-            let s2 = REVENUE_SIGMA * REVENUE_SIGMA;
-            let second = buy * scale * scale * (2.0 * mu + 2.0 * s2).exp();
-            let mean = buy * scale * (mu + s2 / 2.0).exp();
-            Some((second - mean * mean).sqrt())
-        }
-        _ => None,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -525,33 +539,46 @@ mod tests {
     #[test]
     fn draws_match_the_stated_truth() {
         let mut rng = SimRng::seed_from_u64(1);
-        for kind in [
+        let count = Metric {
+            aggregate: Aggregate::Count,
+            ..synthetic_metric("m", MetricKind::Mean)
+        };
+        let metrics = [
             MetricKind::Binary,
             MetricKind::Mean,
             MetricKind::Ratio,
             MetricKind::Nps,
             MetricKind::Csat,
             MetricKind::Ordinal,
-        ] {
-            let metric = synthetic_metric("m", kind);
+        ]
+        .map(|kind| synthetic_metric("m", kind));
+        for metric in metrics.iter().chain([&count]) {
+            let kind = metric.kind;
             let lift = if kind == MetricKind::Nps { 6.0 } else { 0.1 };
-            let shape = Shape::of(&metric, lift);
-            let base = Shape::of(&metric, 0.0);
+            let shape = Shape::of(metric, lift);
+            let base = Shape::of(metric, 0.0);
             let stats = simulate_group(kind, &shape, 200_000, false, &mut rng);
-            let est = crate::analysis::compare::arm_estimate(kind, &stats)
-                .mean
-                .unwrap();
+            let est = crate::analysis::compare::arm_estimate(kind, &stats);
+            let mean = est.mean.unwrap();
             let truth = shape.truth(kind);
             assert!(
                 // NPS: 60,000 answers give a standard error of ~0.3 points.
-                (est - truth).abs()
+                (mean - truth).abs()
                     < if kind == MetricKind::Nps {
                         1.5
                     } else {
                         0.03 * truth.abs()
                     },
-                "{kind:?}: {est} vs {truth}"
+                "{kind:?}: {mean} vs {truth}"
             );
+            // The planning spread is what the analysis measures per customer.
+            if let Some(sd) = shape.sd() {
+                let measured = est.sd.unwrap();
+                assert!(
+                    (measured - sd).abs() < 0.03 * sd,
+                    "{kind:?}: sd {measured} vs {sd}"
+                );
+            }
             let change = if kind == MetricKind::Nps {
                 truth - base.truth(kind)
             } else {
