@@ -95,6 +95,8 @@ const FRESH: Cell = Cell {
 /// together, so one row costs one miss, not one per metric and field).
 struct Records {
     cells: Vec<Cell>,
+    /// Customers with a record.
+    customers: usize,
     /// First cell of customer 0: the first cache-line boundary.
     base: usize,
     /// Cells per customer: a power of two up to a cache line, whole cache
@@ -116,6 +118,7 @@ impl Records {
         let base = cells.as_ptr().align_offset(64).min(LINE - 1);
         Self {
             cells,
+            customers,
             base,
             stride,
         }
@@ -422,7 +425,7 @@ impl<'a> Fold<'a> {
             .collect::<Result<Vec<_>>>()?;
         Ok(Self {
             accumulators,
-            records: Records::new(customers, width),
+            records: Records::new(0, width),
             counts: OutcomeCounts::default(),
             has_row: vec![0u64; customers.div_ceil(64)],
             id_column,
@@ -442,7 +445,7 @@ impl<'a> Fold<'a> {
     pub fn empty_like(&self) -> Self {
         Self {
             accumulators: self.accumulators.clone(),
-            records: Records::new(self.customer_total, self.width),
+            records: Records::new(0, self.width),
             counts: OutcomeCounts::default(),
             has_row: vec![0u64; self.has_row.len()],
             id_column: self.id_column,
@@ -455,6 +458,14 @@ impl<'a> Fold<'a> {
             customers: Vec::with_capacity(BATCH),
             days: Vec::with_capacity(BATCH),
             values: Vec::with_capacity(BATCH * self.width),
+        }
+    }
+
+    /// Allocates the customers' records (once), on the thread that will
+    /// fill them, so that two parts' allocations overlap.
+    pub fn allocate(&mut self) {
+        if self.records.customers < self.customer_total {
+            self.records = Records::new(self.customer_total, self.width);
         }
     }
 
@@ -476,17 +487,22 @@ impl<'a> Fold<'a> {
         let mut failure = None;
 
         // Sweep 1: dates, the window, ids; request each id's index slot.
+        // The ids borrow the reader's buffer: kept per batch, not per row.
+        let mut ids: Vec<&str> = Vec::with_capacity(rows);
         let mut limit = rows;
         for r in 0..rows {
             let row = csv.batch_row(r);
             match self.locate(&row) {
-                Ok(Some((day, hash))) => {
+                Ok(Some((day, id))) => {
+                    let hash = IdTable::hash(id);
                     index.prefetch(hash);
+                    ids.push(id);
                     self.days.push(day);
                     self.hashes.push(hash);
                     self.customers.push(0);
                 }
                 Ok(None) => {
+                    ids.push("");
                     self.days.push(0);
                     self.hashes.push(IdHash::default());
                     self.customers.push(SKIPPED);
@@ -504,8 +520,7 @@ impl<'a> Fold<'a> {
             if self.customers[r] == SKIPPED {
                 continue;
             }
-            let row = csv.batch_row(r);
-            let id = row.text(self.id_column)?;
+            let id = ids[r];
             let Some(c) = index.find_hashed(id, self.hashes[r]) else {
                 self.counts.unknown(id);
                 self.customers[r] = SKIPPED;
@@ -513,6 +528,7 @@ impl<'a> Fold<'a> {
             };
             self.records.prefetch(c);
             self.customers[r] = c as u32;
+            let row = csv.batch_row(r);
             let values = &mut self.values[r * self.width..(r + 1) * self.width];
             let parsed = self
                 .accumulators
@@ -547,9 +563,9 @@ impl<'a> Fold<'a> {
         }
     }
 
-    /// A row's day and id hash, or `None` for a row outside the window.
+    /// A row's day and id, or `None` for a row outside the window.
     #[inline]
-    fn locate(&mut self, row: &Row<'_>) -> Result<Option<(i32, IdHash)>> {
+    fn locate<'r>(&mut self, row: &Row<'r>) -> Result<Option<(i32, &'r str)>> {
         let day = match self.date_column {
             Some(col) => {
                 let text = row.text(col)?;
@@ -571,7 +587,7 @@ impl<'a> Fold<'a> {
         if id.is_empty() {
             return Err(row.error(self.id_column, "the customer id is blank"));
         }
-        Ok(Some((day, IdTable::hash(id))))
+        Ok(Some((day, id)))
     }
 
     /// Adds the fold of the part of the file that follows this fold's

@@ -129,6 +129,7 @@ fn read_in_parts(
 
 /// Folds the rest of `csv`'s rows into `fold`.
 fn read_part<R: Read>(csv: &mut CsvReader<R>, fold: &mut Fold<'_>, index: &IdTable) -> Result<()> {
+    fold.allocate();
     loop {
         let rows = csv.read_batch(BATCH)?;
         fold.batch(csv, rows, index)?;
