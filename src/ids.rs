@@ -288,6 +288,34 @@ impl IdTable {
         self.insert(list.get(r))
     }
 
+    /// Indexes the ids added with [`push`](Self::push) (the table must
+    /// hold no others), as if each had been inserted in order, but
+    /// without copying them. `Err((r, first))` if id `r` equals the
+    /// earlier id `first`; the ids before `r` are indexed then.
+    pub fn index_pushed(&mut self) -> Result<(), (usize, usize)> {
+        assert_eq!(self.indexed, 0, "index_pushed on a table with indexed ids");
+        assert!(
+            self.ends.len() < EMPTY as usize,
+            "an id table holds fewer than 2^32 - 1 ids"
+        );
+        self.slots = Slots::new(slots_for(self.ends.len()));
+        for r in 0..self.ends.len() {
+            if r + AHEAD < self.ends.len() {
+                self.prefetch(Self::hash(self.get(r + AHEAD)));
+            }
+            let id = self.get(r);
+            let hash = hash_bytes(id.as_bytes());
+            match self.probe(id, hash) {
+                Ok(first) => return Err((r, first)),
+                Err(empty) => {
+                    self.slots[empty] = Slot::new(hash, r as u32, id.as_bytes());
+                    self.indexed += 1;
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// First slot of the probe sequence of `hash`: the first slot of a
     /// cache line, chosen by the hash's high bits (multiply-shift, so any
     /// slot count works).
@@ -432,6 +460,30 @@ mod tests {
         assert_eq!(t.insert("x"), Ok(2));
         assert_eq!(t.iter().collect::<Vec<_>>(), ["x", "y", "x"]);
         assert_eq!(t.find("x"), Some(2));
+    }
+
+    #[test]
+    fn pushed_ids_are_indexed_in_place() {
+        let mut t = IdTable::default();
+        let long = "l".repeat(40);
+        for id in ["a", "b", &long, ""] {
+            t.push(id);
+        }
+        assert_eq!(t.index_pushed(), Ok(()));
+        for (i, id) in ["a", "b", &long, ""].iter().enumerate() {
+            assert_eq!(t.find(id), Some(i));
+        }
+        assert_eq!(t.insert("c"), Ok(4));
+        assert_eq!(t.insert(&long), Err(2));
+
+        let mut t = IdTable::default();
+        for i in 0..1000 {
+            t.push(&format!("C{i}"));
+        }
+        t.push("C17");
+        t.push("C18");
+        assert_eq!(t.index_pushed(), Err((1000, 17)));
+        assert_eq!(t.find("C999"), Some(999));
     }
 
     /// Inserts `id` under a forced hash, as a colliding id would land.

@@ -354,40 +354,51 @@ fn parse_ledger(path: &Path, raw: Vec<u8>, id_column: &str, arm_column: &str) ->
             Ok(())
         })();
         // Index the ids in a tight loop (see `population::read_population`);
-        // a customer in two arms is reported before any later error.
-        ledger.ids = IdTable::with_capacity(list.len());
-        let mut kept_days = raw_days.as_ref().map(|_| Vec::with_capacity(list.len()));
-        for r in 0..list.len() {
-            match ledger.ids.insert_from(&list, r) {
-                Ok(_) => {
-                    ledger.arms.push(raw_arms[r]);
-                    ledger.lines.push(raw_lines[r]);
-                    if let Some(&s) = raw_strata.get(r) {
-                        strata.0.push(s);
+        // a customer in two arms is reported before any later error. Most
+        // ledgers list each customer once: then the ids are indexed where
+        // they are and the per-row lists are the per-customer ones.
+        let kept_days = if list.index_pushed().is_ok() {
+            ledger.ids = list;
+            ledger.arms = raw_arms;
+            ledger.lines = raw_lines;
+            strata.0 = raw_strata;
+            raw_days
+        } else {
+            ledger.ids = IdTable::with_capacity(list.len());
+            let mut kept_days = raw_days.as_ref().map(|_| Vec::with_capacity(list.len()));
+            for r in 0..list.len() {
+                match ledger.ids.insert_from(&list, r) {
+                    Ok(_) => {
+                        ledger.arms.push(raw_arms[r]);
+                        ledger.lines.push(raw_lines[r]);
+                        if let Some(&s) = raw_strata.get(r) {
+                            strata.0.push(s);
+                        }
+                        if let (Some(kept), Some(days)) = (kept_days.as_mut(), raw_days.as_ref()) {
+                            kept.push(days[r]);
+                        }
                     }
-                    if let (Some(kept), Some(days)) = (kept_days.as_mut(), raw_days.as_ref()) {
-                        kept.push(days[r]);
+                    Err(first) if ledger.arms[first] == raw_arms[r] => ledger.duplicate_rows += 1,
+                    Err(first) => {
+                        let field = ledger.headers[ledger.arm_col].as_str();
+                        return Err(Error::at_csv(
+                            path,
+                            raw_lines[r],
+                            Some(field),
+                            format!(
+                                "customer `{}` is in arm `{}` here but in arm `{}` on line {}; \
+                                 a customer must stay in one arm",
+                                list.get(r),
+                                ledger.arm_names[usize::from(raw_arms[r])],
+                                ledger.arm_names[usize::from(ledger.arms[first])],
+                                ledger.lines[first]
+                            ),
+                        ));
                     }
-                }
-                Err(first) if ledger.arms[first] == raw_arms[r] => ledger.duplicate_rows += 1,
-                Err(first) => {
-                    let field = ledger.headers[ledger.arm_col].as_str();
-                    return Err(Error::at_csv(
-                        path,
-                        raw_lines[r],
-                        Some(field),
-                        format!(
-                            "customer `{}` is in arm `{}` here but in arm `{}` on line {}; \
-                             a customer must stay in one arm",
-                            list.get(r),
-                            ledger.arm_names[usize::from(raw_arms[r])],
-                            ledger.arm_names[usize::from(ledger.arms[first])],
-                            ledger.lines[first]
-                        ),
-                    ));
                 }
             }
-        }
+            kept_days
+        };
         streamed?;
         ledger.assigned_days = kept_days;
         if stratum_col.is_some() {

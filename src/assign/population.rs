@@ -212,21 +212,19 @@ pub fn read_population(population: &Population, stratify: &[String]) -> Result<P
         Ok(())
     })();
     // Index the ids; on a streaming error, an earlier duplicate comes first.
-    let mut ids = IdTable::with_capacity(list.len());
-    for i in 0..list.len() {
-        if let Err(first) = ids.insert_from(&list, i) {
-            return Err(Error::at_csv(
-                path,
-                lines[i],
-                Some(&id_name),
-                format!(
-                    "customer id `{}` appears twice, on lines {} and {}; each customer must appear once",
-                    list.get(i),
-                    lines[first],
-                    lines[i]
-                ),
-            ));
-        }
+    let mut ids = list;
+    if let Err((i, first)) = ids.index_pushed() {
+        return Err(Error::at_csv(
+            path,
+            lines[i],
+            Some(&id_name),
+            format!(
+                "customer id `{}` appears twice, on lines {} and {}; each customer must appear once",
+                ids.get(i),
+                lines[first],
+                lines[i]
+            ),
+        ));
     }
     streamed?;
     if strata.is_empty() {
