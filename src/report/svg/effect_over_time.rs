@@ -1,7 +1,7 @@
 //! The effect at each interim look: estimate and interval per look, with a
 //! zero line. The caption (what the intervals mean) comes from the caller.
 
-use super::axis::{Scale, nice_ticks, pad_domain};
+use super::axis::{Scale, XAxis, nice_ticks, pad_domain};
 use super::writer::{
     Frame, GRID, INK, MARGIN, MUTED, SMALL_SIZE, WIDTH, el, line, num_text, text, truncate,
 };
@@ -163,7 +163,7 @@ pub fn effect_over_time(c: &EffectOverTime) -> String {
     // always labelled.
     let every = n.div_ceil(MAX_LABELS);
     let mut any_clipped = false;
-    let mut axis = String::new();
+    let mut x_ticks = Vec::new();
     for (i, (look, description)) in c.looks.iter().zip(&descriptions).enumerate() {
         let x = PLOT_LEFT + band * (i as f64 + 0.5);
         let mut marks = el("title").text(description);
@@ -194,18 +194,18 @@ pub fn effect_over_time(c: &EffectOverTime) -> String {
         frame.push(&el("g").class("look").children(&marks));
         if (n - 1 - i) % every == 0 {
             let label = truncate(&look.label, band * every as f64 - 6.0, SMALL_SIZE);
-            axis.push_str(&line(x, bottom, x, bottom + 4.0, MUTED, 1.0).empty());
-            axis.push_str(
-                &text(x, bottom + 20.0, SMALL_SIZE, "middle")
-                    .attr("fill", MUTED)
-                    .class("tick")
-                    .text(&label),
-            );
+            x_ticks.push((x, label));
         }
     }
-    frame.push(&line(PLOT_LEFT, bottom, PLOT_RIGHT, bottom, MUTED, 1.0).empty());
-    frame.push(&el("g").class("axis x-axis").children(&axis));
-    frame.y = bottom + 28.0;
+    XAxis {
+        left: PLOT_LEFT,
+        right: PLOT_RIGHT,
+        top,
+        bottom,
+        ticks: x_ticks,
+        title: None,
+    }
+    .draw(&mut frame);
 
     let mut legend = vec![
         (symbol::filled(), "significant".to_string()),
