@@ -1,8 +1,8 @@
 //! Axis helpers: "nice" tick values, domain padding, linear scales, and
-//! the one drawing of a horizontal axis that every chart with one shares.
+//! the one drawing of each kind of axis that the charts share.
 
 use super::anchored_label;
-use super::writer::{Frame, GRID, INK, MUTED, SMALL_SIZE, el, line, num_text, text};
+use super::writer::{Frame, GRID, INK, MARGIN, MUTED, SMALL_SIZE, el, line, num_text, text};
 use crate::format::Unit;
 
 /// Evenly spaced tick values whose step is 1, 2, 2.5 or 5 times a power of
@@ -258,6 +258,40 @@ impl XAxis<'_> {
     }
 }
 
+/// Writes a value axis's title above the plot's top-left corner and moves
+/// `frame.y` past it; a blank title writes nothing. The title sits above
+/// rather than rotated beside the axis so it reads on a phone.
+pub(crate) fn y_title(frame: &mut Frame, title: &str) {
+    if title.trim().is_empty() {
+        return;
+    }
+    frame.y += 14.0;
+    frame.push(
+        &text(MARGIN, frame.y, SMALL_SIZE, "start")
+            .attr("fill", INK)
+            .class("axis-title")
+            .text(title),
+    );
+}
+
+/// The vertical value axis of a plot spanning `left..right`: a horizontal
+/// grid line across the plot at each tick (SVG y) and its label right-
+/// aligned just left of the plot. The grid doubles as the axis, so there
+/// is no axis line.
+pub(crate) fn y_axis(left: f64, right: f64, ticks: &[(f64, String)]) -> String {
+    let mut grid = String::new();
+    for (y, label) in ticks {
+        grid.push_str(&line(left, *y, right, *y, GRID, 1.0).class("grid").empty());
+        grid.push_str(
+            &text(left - 6.0, y + 4.0, SMALL_SIZE, "end")
+                .attr("fill", MUTED)
+                .class("tick")
+                .text(label),
+        );
+    }
+    el("g").class("axis y-axis").children(&grid)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -360,6 +394,39 @@ mod tests {
                 .iter()
                 .all(|l| attr(l, "y1") == 50.0 && attr(l, "y2") == 200.0)
         );
+    }
+
+    #[test]
+    fn y_axis_has_a_grid_line_and_a_label_left_of_the_plot_per_tick() {
+        let markup = y_axis(64.0, 400.0, &[(200.0, "$0".into()), (100.0, "$5k".into())]);
+        let doc = roxmltree::Document::parse(&markup).expect("valid markup");
+        let grid = with_class(&doc, "grid");
+        let ys: Vec<f64> = grid.iter().map(|l| attr(l, "y1")).collect();
+        assert_eq!(ys, [200.0, 100.0]);
+        assert!(
+            grid.iter()
+                .all(|l| attr(l, "x1") == 64.0 && attr(l, "x2") == 400.0)
+        );
+        let ticks = with_class(&doc, "tick");
+        let labels: Vec<&str> = ticks.iter().filter_map(|t| t.text()).collect();
+        assert_eq!(labels, ["$0", "$5k"]);
+        assert!(ticks.iter().all(|t| attr(t, "x") == 58.0));
+        assert!(
+            ticks
+                .iter()
+                .all(|t| t.attribute("text-anchor") == Some("end"))
+        );
+    }
+
+    #[test]
+    fn y_title_is_skipped_when_blank() {
+        let mut frame = Frame::new("test", "Axis", "");
+        let start = frame.y;
+        y_title(&mut frame, "  ");
+        assert_eq!(frame.y, start);
+        y_title(&mut frame, "Cash");
+        assert_eq!(frame.y, start + 14.0);
+        assert!(frame.finish().contains(">Cash</text>"));
     }
 
     #[test]
