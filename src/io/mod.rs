@@ -3,4 +3,5 @@
 pub mod atomic;
 pub mod csv_input;
 pub mod fingerprint;
+mod orphans;
 pub mod progress;
