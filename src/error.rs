@@ -209,13 +209,24 @@ impl fmt::Display for Error {
         {
             let gutter = line.to_string().len();
             let pad = " ".repeat(gutter);
+            // The caret goes under the highlight in display columns: a
+            // wide character before it takes two spaces, an accent none.
             let lead: String = snippet
                 .text
                 .chars()
                 .take(snippet.highlight.start)
-                .map(|c| if c == '\t' { '\t' } else { ' ' })
+                .map(|c| match c {
+                    '\t' => "\t".to_string(),
+                    c => " ".repeat(crate::width::char_width(c)),
+                })
                 .collect();
-            let width = snippet.highlight.len().max(1);
+            let highlighted: String = snippet
+                .text
+                .chars()
+                .skip(snippet.highlight.start)
+                .take(snippet.highlight.len())
+                .collect();
+            let width = crate::width::width(&highlighted).max(1);
             write!(
                 f,
                 "\n{pad} |\n{line} | {}\n{pad} | {lead}{}",
@@ -323,6 +334,20 @@ mod tests {
         let start = src.find('x').unwrap();
         let e = Error::at_span("f", src, start..start + 1, "m");
         assert_eq!(e.location().unwrap().column, Some(12));
+    }
+
+    #[test]
+    fn the_caret_sits_under_the_highlight_after_wide_characters() {
+        let src = "city = \"東京\" oops";
+        let start = src.find("oops").unwrap();
+        let e = Error::at_span("f.toml", src, start..start + 4, "m");
+        let shown = e.to_string();
+        let lines: Vec<&str> = shown.lines().collect();
+        let source = lines[lines.len() - 2];
+        let caret = lines[lines.len() - 1];
+        let col = |l: &str, s: &str| crate::width::width(&l[..l.find(s).unwrap()]);
+        assert_eq!(col(caret, "^"), col(source, "oops"), "\n{shown}");
+        assert!(caret.ends_with(" ^^^^"), "\n{shown}");
     }
 
     #[test]
