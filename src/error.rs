@@ -197,7 +197,7 @@ impl fmt::Display for Error {
             }
             f.write_str(": ")?;
             if let Some(field) = &loc.field {
-                write!(f, "column `{field}`: ")?;
+                write!(f, "column `{}`: ", shown(field))?;
             }
         }
         f.write_str(&self.message)?;
@@ -274,6 +274,30 @@ fn floor_char_boundary(s: &str, mut i: usize) -> usize {
     i
 }
 
+/// How many characters of user text a message quotes before cutting.
+const SHOWN_CHARS: usize = 40;
+
+/// User text (a cell, a column or arm name) as a message quotes it: cut
+/// after 40 characters with `...`, so a pasted paragraph or a misread
+/// binary file cannot flood the terminal, and with control characters
+/// escaped, so a line break or escape sequence in it cannot garble the
+/// message.
+pub fn shown(text: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in text.chars().enumerate() {
+        if i == SHOWN_CHARS {
+            out.push_str("...");
+            break;
+        }
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// Suggests the candidate closest to `word` by edit distance, if it is close
 /// enough to be a plausible typo (at most a third of the word's length).
 pub fn did_you_mean<'a>(
@@ -348,6 +372,26 @@ mod tests {
         let col = |l: &str, s: &str| crate::width::width(&l[..l.find(s).unwrap()]);
         assert_eq!(col(caret, "^"), col(source, "oops"), "\n{shown}");
         assert!(caret.ends_with(" ^^^^"), "\n{shown}");
+    }
+
+    #[test]
+    fn shown_cuts_long_text_and_escapes_control_characters() {
+        assert_eq!(shown("north"), "north");
+        assert_eq!(shown("a\nb\x1b[2J"), "a\\nb\\u{1b}[2J");
+        let forty = "é".repeat(40);
+        assert_eq!(shown(&forty), forty);
+        assert_eq!(shown(&"é".repeat(41)), format!("{forty}..."));
+        assert_eq!(shown(&"x".repeat(100_000)).len(), 43);
+    }
+
+    #[test]
+    fn a_huge_header_is_cut_in_the_location() {
+        let header = "h".repeat(5000);
+        let e = Error::at_csv("data.csv", 2, Some(&header), "m");
+        assert_eq!(
+            e.to_string(),
+            format!("error: data.csv:2: column `{}...`: m", "h".repeat(40))
+        );
     }
 
     #[test]
