@@ -206,7 +206,7 @@ impl fmt::Display for Error {
             }
             f.write_str(": ")?;
             if let Some(field) = &loc.field {
-                write!(f, "column `{field}`: ")?;
+                write!(f, "column `{}`: ", shown(field))?;
             }
         }
         f.write_str(&self.message)?;
@@ -218,13 +218,24 @@ impl fmt::Display for Error {
         {
             let gutter = line.to_string().len();
             let pad = " ".repeat(gutter);
+            // The caret goes under the highlight in display columns: a
+            // wide character before it takes two spaces, an accent none.
             let lead: String = snippet
                 .text
                 .chars()
                 .take(snippet.highlight.start)
-                .map(|c| if c == '\t' { '\t' } else { ' ' })
+                .map(|c| match c {
+                    '\t' => "\t".to_string(),
+                    c => " ".repeat(crate::width::char_width(c)),
+                })
                 .collect();
-            let width = snippet.highlight.len().max(1);
+            let highlighted: String = snippet
+                .text
+                .chars()
+                .skip(snippet.highlight.start)
+                .take(snippet.highlight.len())
+                .collect();
+            let width = crate::width::width(&highlighted).max(1);
             write!(
                 f,
                 "\n{pad} |\n{line} | {}\n{pad} | {lead}{}",
@@ -270,6 +281,30 @@ fn floor_char_boundary(s: &str, mut i: usize) -> usize {
         i -= 1;
     }
     i
+}
+
+/// How many characters of user text a message quotes before cutting.
+const SHOWN_CHARS: usize = 40;
+
+/// User text (a cell, a column or arm name) as a message quotes it: cut
+/// after 40 characters with `...`, so a pasted paragraph or a misread
+/// binary file cannot flood the terminal, and with control characters
+/// escaped, so a line break or escape sequence in it cannot garble the
+/// message.
+pub fn shown(text: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in text.chars().enumerate() {
+        if i == SHOWN_CHARS {
+            out.push_str("...");
+            break;
+        }
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// Suggests the candidate closest to `word` by edit distance, if it is close
@@ -332,6 +367,40 @@ mod tests {
         let start = src.find('x').unwrap();
         let e = Error::at_span("f", src, start..start + 1, "m");
         assert_eq!(e.location().unwrap().column, Some(12));
+    }
+
+    #[test]
+    fn the_caret_sits_under_the_highlight_after_wide_characters() {
+        let src = "city = \"東京\" oops";
+        let start = src.find("oops").unwrap();
+        let e = Error::at_span("f.toml", src, start..start + 4, "m");
+        let shown = e.to_string();
+        let lines: Vec<&str> = shown.lines().collect();
+        let source = lines[lines.len() - 2];
+        let caret = lines[lines.len() - 1];
+        let col = |l: &str, s: &str| crate::width::width(&l[..l.find(s).unwrap()]);
+        assert_eq!(col(caret, "^"), col(source, "oops"), "\n{shown}");
+        assert!(caret.ends_with(" ^^^^"), "\n{shown}");
+    }
+
+    #[test]
+    fn shown_cuts_long_text_and_escapes_control_characters() {
+        assert_eq!(shown("north"), "north");
+        assert_eq!(shown("a\nb\x1b[2J"), "a\\nb\\u{1b}[2J");
+        let forty = "é".repeat(40);
+        assert_eq!(shown(&forty), forty);
+        assert_eq!(shown(&"é".repeat(41)), format!("{forty}..."));
+        assert_eq!(shown(&"x".repeat(100_000)).len(), 43);
+    }
+
+    #[test]
+    fn a_huge_header_is_cut_in_the_location() {
+        let header = "h".repeat(5000);
+        let e = Error::at_csv("data.csv", 2, Some(&header), "m");
+        assert_eq!(
+            e.to_string(),
+            format!("error: data.csv:2: column `{}...`: m", "h".repeat(40))
+        );
     }
 
     #[test]

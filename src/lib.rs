@@ -32,5 +32,6 @@ pub mod report;
 pub mod roi;
 pub mod simulate;
 pub mod stats;
+pub mod width;
 
 pub use error::{Error, Result};

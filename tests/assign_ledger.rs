@@ -368,6 +368,18 @@ fn ledger_errors_are_located() {
             path.display()
         )
     );
+    // A cell that is not an arm name at all is quoted cut short.
+    let pasted = "a whole paragraph pasted by mistake ".repeat(100);
+    fs::write(&path, format!("customer_id,arm\nC1,control\nC2,{pasted}\n")).unwrap();
+    let ledger = read_ledger(&path, "customer_id", "arm").unwrap();
+    assert_eq!(
+        ledger.arm_indices(&exp.arms).unwrap_err().to_string(),
+        format!(
+            "error: {}:3: column `arm`: unknown arm `a whole paragraph pasted by mistake a wh...`; \
+             the experiment has arms control, pilot",
+            path.display()
+        )
+    );
     fs::write(&path, "customer_id,group\nC1,control\n").unwrap();
     assert_eq!(
         read_ledger(&path, "customer_id", "arm")

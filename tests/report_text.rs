@@ -17,6 +17,7 @@ use pilot::report::model::{
 use pilot::report::terminal::{self, Style};
 use pilot::roi::{BreakEven, ExpectedLoss, Histogram, NormalNpv, NpvSummary, RoiReport};
 use pilot::stats::TestKind;
+use pilot::width::width;
 
 // ---------- builders ----------
 
@@ -809,22 +810,82 @@ fn terminal_lines_fit_the_width() {
     }
     long.roi = Some(roi_report());
     for report in [rollout(), three_arm_continue(), investigate(), long] {
-        for width in [100, 80, 60, 40, 1] {
+        for columns in [100, 80, 60, 40, 1] {
             let out = terminal::render(
                 &report,
                 Style {
                     color: false,
-                    width,
+                    width: columns,
                 },
             );
-            let limit = width.max(terminal::MIN_WIDTH);
+            let limit = columns.max(terminal::MIN_WIDTH);
             for l in out.lines() {
-                assert!(
-                    l.chars().count() <= limit,
-                    "{} columns > {limit}:\n{l}",
-                    l.chars().count()
-                );
+                assert!(width(l) <= limit, "{} columns > {limit}:\n{l}", width(l));
             }
+        }
+    }
+}
+
+/// The display column at which `needle` starts in `line`.
+fn column_of(line: &str, needle: &str) -> Option<usize> {
+    line.find(needle).map(|i| width(&line[..i]))
+}
+
+#[test]
+fn wide_and_accented_names_keep_table_columns_aligned() {
+    let mut r = three_arm_continue();
+    let values = ["東京", "Montre\u{301}al", "🎉"];
+    for (segment, value) in r.metrics[0].segments.iter_mut().zip(values) {
+        segment.value = value.to_string();
+    }
+    let out = terminal::render(&r, PLAIN);
+    let segments = "
+    region    arm             customers   change         95% interval   p (adj.)  result
+    東京      sms-reminder        1,320  +7.2 pp  [+2.1 pp, +12.3 pp]  p = 0.002  better
+              email-reminder             +0.4 pp   [-4.7 pp, +5.5 pp]   p = 0.88
+    Montre\u{301}al  sms-reminder          640  -1.2 pp   [-8.3 pp, +5.9 pp]   p > 0.99
+              email-reminder                                                      not computable
+    🎉        sms-reminder          455  +2.0 pp  [-6.0 pp, +10.0 pp]   p > 0.99
+              email-reminder             +3.1 pp  [-5.0 pp, +11.2 pp]   p > 0.99
+";
+    assert!(out.ends_with(segments), "\n{out}");
+    // Every row's arm starts where the header's does, and every row's
+    // interval ends under the header's right edge.
+    let table: Vec<&str> = segments.lines().skip(1).collect();
+    let arm_at = column_of(table[0], "arm");
+    let end_of_interval = |l: &str| {
+        let i = l.find(']').or_else(|| l.find("interval").map(|i| i + 7))?;
+        Some(width(&l[..=i]))
+    };
+    for l in &table[1..] {
+        let arm = column_of(l, "sms-reminder").or_else(|| column_of(l, "email-reminder"));
+        assert_eq!(arm, arm_at, "{l}");
+        if !l.contains("not computable") {
+            assert_eq!(end_of_interval(l), end_of_interval(table[0]), "{l}");
+        }
+    }
+}
+
+#[test]
+fn wide_arm_names_wrap_within_the_width() {
+    let mut r = three_arm_continue();
+    let name = "東京の店舗でのテスト🎉".repeat(4);
+    r.arms[1].name = name.clone();
+    for m in &mut r.metrics {
+        m.arms[1].arm = name.clone();
+        m.comparisons[0].arm = name.clone();
+    }
+    for w in [100, 60, 40] {
+        let out = terminal::render(
+            &r,
+            Style {
+                color: false,
+                width: w,
+            },
+        );
+        assert!(out.contains("東京"), "\n{out}");
+        for l in out.lines() {
+            assert!(width(l) <= w, "{} columns > {w}:\n{l}", width(l));
         }
     }
 }

@@ -208,6 +208,13 @@ fn summary_errors_name_line_and_column() {
             "summary.csv:2: column `arm`: `treatment` is not an arm of the experiment (arms: control, pilot)",
         ),
         (
+            &format!(
+                "arm,metric,region,n,sum,sum_squares\n{},bought,north,10,3,3\n",
+                "pasted text ".repeat(500)
+            ),
+            "summary.csv:2: column `arm`: `pasted text pasted text pasted text past...` is not an arm",
+        ),
+        (
             "arm,metric,region,n,sum,sum_squares\ncontrol,boughtt,north,10,3,3\n",
             "summary.csv:2: column `metric`: `boughtt` is not a metric of the experiment (metrics: bought, revenue, per_order, csat)",
         ),

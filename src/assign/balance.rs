@@ -14,6 +14,7 @@ use serde::Serialize;
 
 use super::population::{Column, ColumnValues};
 use crate::config::Arm;
+use crate::width;
 
 /// Levels shown per categorical column before pooling the rest.
 pub const TOP_LEVELS: usize = 10;
@@ -428,7 +429,7 @@ fn table(rows: &[Vec<String>], text_columns: usize) -> String {
     let mut widths = vec![0; n];
     for row in rows {
         for (w, cell) in widths.iter_mut().zip(row) {
-            *w = (*w).max(cell.chars().count());
+            *w = (*w).max(width::width(cell));
         }
     }
     let mut out = String::new();
@@ -438,13 +439,10 @@ fn table(rows: &[Vec<String>], text_columns: usize) -> String {
             if i > 0 {
                 line.push_str("  ");
             }
-            let pad = " ".repeat(w - cell.chars().count());
             if i < text_columns {
-                line.push_str(cell);
-                line.push_str(&pad);
+                line.push_str(&width::pad_end(cell, w));
             } else {
-                line.push_str(&pad);
-                line.push_str(cell);
+                line.push_str(&width::pad_start(cell, w));
             }
         }
         out.push_str(line.trim_end());
@@ -528,6 +526,26 @@ Not shown: email (more than 1000 distinct values)
 * An |SMD| above 0.1 is commonly read as imbalance between the arms; with few customers per arm it can also be chance.
 ";
         assert_eq!(text, expected, "\n{text}");
+    }
+
+    #[test]
+    fn wide_and_accented_levels_keep_columns_aligned() {
+        let arm_of = [Some(0), Some(1), Some(0), Some(1)];
+        let columns = vec![Column {
+            name: "city".into(),
+            values: ColumnValues::Categorical {
+                levels: vec!["東京".into(), "Montre\u{301}al".into(), "🎉".into()],
+                codes: vec![0, 1, 2, 0],
+            },
+        }];
+        let text = render_text(&balance_report(&arms(), &arm_of, &columns));
+        let expected = "\
+column  value     control  pilot  SMD pilot
+city    東京        50.0%  50.0%    0.000
+        Montre\u{301}al     0.0%  50.0%    1.414 *
+        🎉          50.0%   0.0%   -1.414 *
+";
+        assert!(text.contains(expected), "\n{text}");
     }
 
     #[test]

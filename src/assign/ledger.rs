@@ -36,7 +36,7 @@ use sha2::{Digest, Sha256};
 
 use super::population::{FORMULA_STARTS, FastMap};
 use crate::config::{Arm, Experiment, HashScheme};
-use crate::error::{Error, Result, did_you_mean};
+use crate::error::{Error, Result, did_you_mean, shown};
 use crate::ids::IdTable;
 use crate::io::atomic::write_atomic;
 use crate::io::csv_input::{CsvReader, missing_column_message};
@@ -312,8 +312,10 @@ fn parse_ledger(path: &Path, raw: Vec<u8>, id_column: &str, arm_column: &str) ->
                             return Err(row.error(
                             col,
                             format!(
-                                "this row was written with split design `{design}`, line {design_line} with `{first}`; \
-                                 a ledger holds one design (was it edited, or combined from two experiments?)"
+                                "this row was written with split design `{}`, line {design_line} with `{}`; \
+                                 a ledger holds one design (was it edited, or combined from two experiments?)",
+                                shown(design),
+                                shown(first)
                             ),
                         ));
                         }
@@ -388,9 +390,9 @@ fn parse_ledger(path: &Path, raw: Vec<u8>, id_column: &str, arm_column: &str) ->
                             format!(
                                 "customer `{}` is in arm `{}` here but in arm `{}` on line {}; \
                                  a customer must stay in one arm",
-                                list.get(r),
-                                ledger.arm_names[usize::from(raw_arms[r])],
-                                ledger.arm_names[usize::from(ledger.arms[first])],
+                                shown(list.get(r)),
+                                shown(&ledger.arm_names[usize::from(raw_arms[r])]),
+                                shown(&ledger.arm_names[usize::from(ledger.arms[first])]),
                                 ledger.lines[first]
                             ),
                         ));
@@ -501,7 +503,8 @@ impl Ledger {
                 None => {
                     let known: Vec<&str> = arms.iter().map(|a| a.name.as_str()).collect();
                     let mut message = format!(
-                        "unknown arm `{name}`; the experiment has arms {}",
+                        "unknown arm `{}`; the experiment has arms {}",
+                        shown(name),
                         known.join(", ")
                     );
                     if let Some(s) = did_you_mean(name, known.iter().copied()) {

@@ -20,7 +20,7 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use crate::config::{FilterRule, Population};
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, shown};
 use crate::ids::{IdTable, Passthrough};
 use crate::io::csv_input::{CsvReader, Row, parse_number};
 use std::hash::BuildHasherDefault;
@@ -102,9 +102,10 @@ pub fn formula_id_problem(id: &str) -> Option<String> {
     let first = id.chars().next()?;
     FORMULA_STARTS.contains(&first).then(|| {
         format!(
-            "customer id `{id}` starts with `{first}`, which spreadsheets run as a formula; \
+            "customer id `{}` starts with `{first}`, which spreadsheets run as a formula; \
              pilot writes ids to the ledger unchanged, so it refuses ids starting with =, +, - or @ \
-             (negative numbers included)"
+             (negative numbers included)",
+            shown(id)
         )
     })
 }
@@ -220,7 +221,7 @@ pub fn read_population(population: &Population, stratify: &[String]) -> Result<P
             Some(&id_name),
             format!(
                 "customer id `{}` appears twice, on lines {} and {}; each customer must appear once",
-                ids.get(i),
+                shown(ids.get(i)),
                 lines[first],
                 lines[i]
             ),
@@ -263,7 +264,7 @@ fn passes(row: &Row<'_>, check: &Check, delimiter: u8) -> Result<bool> {
                         check.column,
                         format!(
                             "{}; a range filter reads this column",
-                            crate::io::csv_input::not_a_number_message(text)
+                            crate::io::csv_input::not_a_number_message(&shown(text))
                         ),
                     ));
                 };
@@ -360,6 +361,18 @@ fn canonical<'a>(text: &'a str, delimiter: u8, scratch: &'a mut String) -> &'a s
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_formula_id_is_quoted_cut() {
+        let id = format!("=HYPERLINK(\"{}\")", "a".repeat(5000));
+        let message = formula_id_problem(&id).unwrap();
+        let quoted = format!(
+            "customer id `=HYPERLINK(\"{}...` starts with `=`",
+            "a".repeat(28)
+        );
+        assert!(message.starts_with(&quoted), "{message}");
+        assert!(message.len() < 300, "{message}");
+    }
 
     #[test]
     fn stratum_keys_escape_separators() {

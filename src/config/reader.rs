@@ -14,7 +14,7 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 use crate::config::types::Span;
-use crate::error::{Error, Result, did_you_mean};
+use crate::error::{Error, Result, did_you_mean, shown};
 
 /// A spanned TOML value.
 pub(crate) type Node<'a> = Spanned<DeValue<'a>>;
@@ -328,21 +328,6 @@ pub(crate) fn wrong_type(
     }
 }
 
-/// A user-written name for a message: control characters are escaped so a
-/// stray line break cannot garble the error.
-pub(crate) fn shown(s: &str) -> String {
-    s.chars()
-        .flat_map(|c| {
-            let escaped: Vec<char> = if c.is_control() {
-                c.escape_default().collect()
-            } else {
-                vec![c]
-            };
-            escaped
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -409,11 +394,5 @@ mod tests {
                 format!("`x` must be true or false, found {found}")
             );
         }
-    }
-
-    #[test]
-    fn control_characters_are_escaped() {
-        assert_eq!(shown("a\nb"), "a\\nb");
-        assert_eq!(shown("é"), "é");
     }
 }

@@ -12,9 +12,9 @@ use std::path::{Path, PathBuf};
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
-use super::reader::{Ctx, Field, Table, describe, shown, wrong_type};
+use super::reader::{Ctx, Field, Table, describe, wrong_type};
 use super::types::*;
-use crate::error::{Error, Result, did_you_mean};
+use crate::error::{Error, Result, did_you_mean, shown};
 
 /// Every top-level section, as written in the file.
 const SECTIONS: &[(&str, &str)] = &[

@@ -22,7 +22,7 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use crate::config::{Experiment, MetricKind, Outcomes};
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, shown};
 use crate::ingest::aggregate::{GroupStats, LevelStats, MetricStats, SegmentStats};
 use crate::io::csv_input::{CsvReader, Row, missing_column_message};
 use crate::stats::{BinaryStats, CovariateStats, MeanStats, OrdinalCounts, RatioStats};
@@ -67,7 +67,8 @@ pub fn read_summary(
                 row.error(
                     cols.arm,
                     format!(
-                        "`{arm_name}` is not an arm of the experiment (arms: {})",
+                        "`{}` is not an arm of the experiment (arms: {})",
+                        shown(arm_name),
                         names.join(", ")
                     ),
                 )
@@ -78,7 +79,8 @@ pub fn read_summary(
             return Err(row.error(
                 cols.metric,
                 format!(
-                    "`{metric_name}` is not a metric of the experiment (metrics: {})",
+                    "`{}` is not a metric of the experiment (metrics: {})",
+                    shown(metric_name),
                     names.join(", ")
                 ),
             ));

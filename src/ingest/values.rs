@@ -5,6 +5,7 @@
 //! located error that says what was expected.
 
 use crate::config::{Metric, MetricKind};
+use crate::error::shown;
 use crate::io::csv_input::parse_number;
 
 /// How to read a metric's cells.
@@ -50,7 +51,7 @@ impl ValueRule {
                 )
             }),
             Self::Number => parse_number(text, delimiter)
-                .ok_or_else(|| crate::io::csv_input::not_a_number_message(text)),
+                .ok_or_else(|| crate::io::csv_input::not_a_number_message(&shown(text))),
             Self::Scale { low, high } => {
                 let value = parse_number(text, delimiter)
                     .filter(|v| v.fract() == 0.0)
@@ -93,17 +94,6 @@ fn parse_binary(text: &str) -> Option<f64> {
     }
 }
 
-/// Cuts very long cells so an error message stays readable.
-fn shown(text: &str) -> String {
-    const LIMIT: usize = 40;
-    if text.chars().count() <= LIMIT {
-        text.to_string()
-    } else {
-        let cut: String = text.chars().take(LIMIT).collect();
-        format!("{cut}...")
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -134,6 +124,20 @@ mod tests {
             nps.parse("7.5", b','),
             Err("expected a whole number from 0 to 10, found `7.5`".to_string())
         );
+    }
+
+    #[test]
+    fn long_cells_are_cut_in_messages() {
+        let cell = "x".repeat(10_000);
+        let cut = format!("`{}...`", "x".repeat(40));
+        for rule in [
+            ValueRule::Binary,
+            ValueRule::Number,
+            ValueRule::Scale { low: 0, high: 10 },
+        ] {
+            let message = rule.parse(&cell, b',').unwrap_err();
+            assert!(message.ends_with(&cut), "{message}");
+        }
     }
 
     #[test]

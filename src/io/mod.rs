@@ -3,5 +3,6 @@
 pub mod atomic;
 pub mod csv_input;
 pub mod fingerprint;
+mod orphans;
 pub mod progress;
 pub mod tokenizer;

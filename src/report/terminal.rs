@@ -23,14 +23,16 @@
 //! cannot inject escape sequences, and `color: false` output has no ESC
 //! byte at all.
 //!
-//! Widths count `char`s: accurate for the Latin, Greek and Cyrillic text
-//! shop owners type, not for East Asian wide characters or emoji.
+//! Widths are display columns ([`crate::width`]): a segment called `東京`
+//! or an arm with an emoji takes two columns a character, an accent that
+//! combines with the letter before it none, and columns still line up.
 
 use crate::analysis::result::{ArmComparison, ArmFigures, MetricResult, Outcome};
 use crate::decision::Verdict;
 use crate::format::{number, pct};
 use crate::report::model::AnalysisReport;
 use crate::report::text;
+use crate::width;
 
 /// How to render: colour and line width.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -480,7 +482,7 @@ impl Out {
         let value = clean(value);
         let column = width_of(indent) + label_width;
         if column + MIN_VALUE_WIDTH <= self.width {
-            let first = format!("{indent}{label:<label_width$}");
+            let first = format!("{indent}{}", width::pad_end(label, label_width));
             wrap(&value, self.width, &first, &" ".repeat(column))
         } else {
             let inner = format!("{indent}  ");
@@ -516,7 +518,7 @@ fn clean(text: &str) -> String {
 }
 
 fn width_of(text: &str) -> usize {
-    text.chars().count()
+    width::width(text)
 }
 
 /// Greedy word wrap to `width` columns. Words longer than a line are split
@@ -527,17 +529,17 @@ fn wrap(text: &str, width: usize, first: &str, rest: &str) -> Vec<String> {
     let mut line = first.to_string();
     let mut prefix_len = width_of(first);
     let mut len = prefix_len;
-    for word in text.split_whitespace() {
-        let mut word: Vec<char> = word.chars().collect();
+    for mut word in text.split_whitespace() {
         loop {
             let room = width.saturating_sub(len + usize::from(len > prefix_len));
-            if word.len() <= room {
+            // Measuring only what could fit keeps a huge word linear.
+            if width::fit(word, room) == word.len() {
                 if len > prefix_len {
                     line.push(' ');
                     len += 1;
                 }
-                line.extend(&word);
-                len += word.len();
+                line.push_str(word);
+                len += width_of(word);
                 break;
             }
             if len > prefix_len {
@@ -547,10 +549,14 @@ fn wrap(text: &str, width: usize, first: &str, rest: &str) -> Vec<String> {
                 len = prefix_len;
                 continue;
             }
-            // An empty line and still too long: split the word.
-            let take = width.saturating_sub(len).max(1);
-            line.extend(&word[..take]);
-            word.drain(..take);
+            // An empty line and still too long: split the word, taking at
+            // least one character so the loop always advances.
+            let take = match width::fit(word, width.saturating_sub(len)) {
+                0 => word.chars().next().map_or(word.len(), char::len_utf8),
+                n => n,
+            };
+            line.push_str(&word[..take]);
+            word = &word[take..];
             lines.push(std::mem::replace(&mut line, rest.to_string()));
             prefix_len = width_of(rest);
             len = prefix_len;
@@ -640,7 +646,7 @@ impl Table {
                 if i > 0 {
                     l.push_str("  ");
                 }
-                let pad = " ".repeat(widths[i] - width_of(text));
+                let pad = " ".repeat(widths[i].saturating_sub(width_of(text)));
                 let painted = out.paint(text, codes);
                 match self.align[i] {
                     Align::Left => {

@@ -1,12 +1,11 @@
 //! Cumulative cash flow over months: the median path, a shaded band where
 //! 90% of simulated paths fall, the zero line and the payback month.
 
-use super::axis::{Scale, nice_ticks, pad_domain};
+use super::axis::{Scale, XAxis, nice_ticks, pad_domain, value_ticks, y_axis, y_title};
 use super::writer::{
-    BLUE, Frame, GRID, INK, LIGHT_BLUE, MARGIN, MUTED, SMALL_SIZE, WIDTH, el, line, num_text,
-    points, text,
+    BLUE, Frame, INK, LIGHT_BLUE, MARGIN, SMALL_SIZE, WIDTH, el, line, num_text, points, text,
 };
-use super::{anchored_label, circle, halo, min_span, symbol, writer, zero_line};
+use super::{circle, halo, label_or, min_span, symbol, writer, zero_line};
 use crate::format::{Unit, count, money};
 
 /// Cumulative cash at one month, across simulations.
@@ -101,40 +100,16 @@ pub fn cash_flow(c: &CashFlow) -> String {
             .unwrap_or_default()
     );
     let mut frame = Frame::new("cash-flow", &c.title, &description);
-    let y_label = if c.y_label.trim().is_empty() {
-        "Cumulative cash"
-    } else {
-        &c.y_label
-    };
-    frame.y += 14.0;
-    frame.push(
-        &text(MARGIN, frame.y, SMALL_SIZE, "start")
-            .attr("fill", INK)
-            .class("axis-title")
-            .text(y_label),
-    );
+    y_title(&mut frame, label_or(&c.y_label, "Cumulative cash"));
     let top = frame.y + 14.0;
     let bottom = top + PLOT_HEIGHT;
     let sy = Scale::new(ticks.lo(), ticks.hi(), bottom, top);
 
-    let labels = unit.ticks(&ticks.values);
-    let mut grid = String::new();
-    for (&t, label) in ticks.values.iter().zip(labels) {
-        let label = num_text(label);
-        let y = sy.map(t);
-        grid.push_str(
-            &line(PLOT_LEFT, y, PLOT_RIGHT, y, GRID, 1.0)
-                .class("grid")
-                .empty(),
-        );
-        grid.push_str(
-            &text(PLOT_LEFT - 6.0, y + 4.0, SMALL_SIZE, "end")
-                .attr("fill", MUTED)
-                .class("tick")
-                .text(&label),
-        );
-    }
-    frame.push(&el("g").class("axis y-axis").children(&grid));
+    frame.push(&y_axis(
+        PLOT_LEFT,
+        PLOT_RIGHT,
+        &value_ticks(&sy, &ticks.values, &unit),
+    ));
 
     let upper: Vec<(f64, f64)> = months
         .iter()
@@ -210,31 +185,18 @@ pub fn cash_flow(c: &CashFlow) -> String {
         );
     }
 
-    let mut axis = String::new();
-    for &t in &month_ticks {
-        let x = sx.map(t);
-        let label = format!("{t}");
-        axis.push_str(&line(x, bottom, x, bottom + 4.0, MUTED, 1.0).empty());
-        axis.push_str(
-            &anchored_label(x, bottom + 17.0, SMALL_SIZE, &label)
-                .attr("fill", MUTED)
-                .class("tick")
-                .text(&label),
-        );
+    XAxis {
+        left: PLOT_LEFT,
+        right: PLOT_RIGHT,
+        top,
+        bottom,
+        ticks: month_ticks
+            .iter()
+            .map(|&t| (sx.map(t), format!("{t}")))
+            .collect(),
+        title: Some("Months from start"),
     }
-    frame.push(&line(PLOT_LEFT, bottom, PLOT_RIGHT, bottom, MUTED, 1.0).empty());
-    frame.push(&el("g").class("axis x-axis").children(&axis));
-    frame.y = bottom + 36.0;
-    frame.push(
-        &text(
-            (PLOT_LEFT + PLOT_RIGHT) / 2.0,
-            frame.y,
-            SMALL_SIZE,
-            "middle",
-        )
-        .class("axis-title")
-        .text("Months from start"),
-    );
+    .draw(&mut frame);
 
     let mut legend = vec![
         (symbol::thick_line(), "median".to_string()),
@@ -243,7 +205,6 @@ pub fn cash_flow(c: &CashFlow) -> String {
     if payback.is_some() {
         legend.push((symbol::dashed_vertical(), "payback".to_string()));
     }
-    frame.y += 6.0;
     frame.legend(&legend);
     frame.caption(&c.caption);
     frame.finish()

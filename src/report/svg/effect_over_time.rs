@@ -1,10 +1,8 @@
 //! The effect at each interim look: estimate and interval per look, with a
 //! zero line. The caption (what the intervals mean) comes from the caller.
 
-use super::axis::{Scale, nice_ticks, pad_domain};
-use super::writer::{
-    Frame, GRID, INK, MARGIN, MUTED, SMALL_SIZE, WIDTH, el, line, num_text, text, truncate,
-};
+use super::axis::{Scale, XAxis, nice_ticks, pad_domain, value_ticks, y_axis, y_title};
+use super::writer::{Frame, MARGIN, MUTED, SMALL_SIZE, WIDTH, el, num_text, text, truncate};
 use super::{estimate_mark, halo, interval_mark, min_span, symbol, writer, zero_line};
 use crate::format::{Minus, Unit, interval};
 
@@ -124,37 +122,16 @@ pub fn effect_over_time(c: &EffectOverTime) -> String {
         })
         .collect();
     let mut frame = Frame::new("effect-over-time", &c.title, &descriptions.join("; "));
-    if !c.y_label.trim().is_empty() {
-        frame.y += 14.0;
-        frame.push(
-            &text(MARGIN, frame.y, SMALL_SIZE, "start")
-                .attr("fill", INK)
-                .class("axis-title")
-                .text(&c.y_label),
-        );
-    }
+    y_title(&mut frame, &c.y_label);
     let top = frame.y + 14.0;
     let bottom = top + PLOT_HEIGHT;
     let sy = Scale::new(ticks.lo(), ticks.hi(), bottom, top);
 
-    let labels = unit.ticks(&ticks.values);
-    let mut grid = String::new();
-    for (&t, label) in ticks.values.iter().zip(labels) {
-        let label = num_text(label);
-        let y = sy.map(t);
-        grid.push_str(
-            &line(PLOT_LEFT, y, PLOT_RIGHT, y, GRID, 1.0)
-                .class("grid")
-                .empty(),
-        );
-        grid.push_str(
-            &text(PLOT_LEFT - 6.0, y + 4.0, SMALL_SIZE, "end")
-                .attr("fill", MUTED)
-                .class("tick")
-                .text(&label),
-        );
-    }
-    frame.push(&el("g").class("axis y-axis").children(&grid));
+    frame.push(&y_axis(
+        PLOT_LEFT,
+        PLOT_RIGHT,
+        &value_ticks(&sy, &ticks.values, unit),
+    ));
     frame.push(&zero_line(PLOT_LEFT, sy.map(0.0), PLOT_RIGHT, sy.map(0.0)));
 
     let n = c.looks.len();
@@ -163,7 +140,7 @@ pub fn effect_over_time(c: &EffectOverTime) -> String {
     // always labelled.
     let every = n.div_ceil(MAX_LABELS);
     let mut any_clipped = false;
-    let mut axis = String::new();
+    let mut x_ticks = Vec::new();
     for (i, (look, description)) in c.looks.iter().zip(&descriptions).enumerate() {
         let x = PLOT_LEFT + band * (i as f64 + 0.5);
         let mut marks = el("title").text(description);
@@ -194,18 +171,18 @@ pub fn effect_over_time(c: &EffectOverTime) -> String {
         frame.push(&el("g").class("look").children(&marks));
         if (n - 1 - i) % every == 0 {
             let label = truncate(&look.label, band * every as f64 - 6.0, SMALL_SIZE);
-            axis.push_str(&line(x, bottom, x, bottom + 4.0, MUTED, 1.0).empty());
-            axis.push_str(
-                &text(x, bottom + 20.0, SMALL_SIZE, "middle")
-                    .attr("fill", MUTED)
-                    .class("tick")
-                    .text(&label),
-            );
+            x_ticks.push((x, label));
         }
     }
-    frame.push(&line(PLOT_LEFT, bottom, PLOT_RIGHT, bottom, MUTED, 1.0).empty());
-    frame.push(&el("g").class("axis x-axis").children(&axis));
-    frame.y = bottom + 28.0;
+    XAxis {
+        left: PLOT_LEFT,
+        right: PLOT_RIGHT,
+        top,
+        bottom,
+        ticks: x_ticks,
+        title: None,
+    }
+    .draw(&mut frame);
 
     let mut legend = vec![
         (symbol::filled(), "significant".to_string()),

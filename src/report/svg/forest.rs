@@ -1,13 +1,13 @@
 //! Forest plot: one row per metric (or segment), the relative effect with
 //! its interval, a zero line, and guardrail limits.
 
-use super::axis::{Scale, nice_ticks, pad_domain};
+use super::axis::{Scale, XAxis, nice_ticks, pad_domain, value_ticks};
 use super::writer::{
-    Frame, GRID, INK, LABEL_SIZE, MARGIN, MUTED, SMALL_SIZE, WIDTH, bold, el, line, num_text, rect,
-    text, text_width, truncate, wrap,
+    Frame, INK, LABEL_SIZE, MARGIN, MUTED, SMALL_SIZE, WIDTH, bold, el, line, num_text, rect, text,
+    text_width, truncate, wrap,
 };
 use super::{
-    anchored_label, estimate_mark, halo, halo_on, interval_mark, judgement_color, symbol, writer,
+    estimate_mark, halo, halo_on, interval_mark, judgement_color, label_or, symbol, writer,
     zero_line,
 };
 use crate::config::Direction;
@@ -139,10 +139,16 @@ pub fn forest_plot(plot: &Forest) -> String {
             .empty();
         frame.push(&stripe);
     }
-    for &t in &scale_ticks.values {
-        let x = sx.map(t);
-        frame.push(&line(x, top, x, bottom, GRID, 1.0).class("grid").empty());
-    }
+    let x_label = label_or(&plot.x_label, "Change vs control");
+    let x_axis = XAxis {
+        left: PLOT_LEFT,
+        right: PLOT_RIGHT,
+        top,
+        bottom,
+        ticks: value_ticks(&sx, &scale_ticks.values, &Unit::Relative),
+        title: Some(x_label),
+    };
+    frame.push(&x_axis.grid());
     frame.push(&zero_line(sx.map(0.0), top, sx.map(0.0), bottom));
 
     let mut any_clipped = false;
@@ -155,37 +161,7 @@ pub fn forest_plot(plot: &Forest) -> String {
         frame.push(&el("g").class("row").children(&(tooltip + &markup)));
     }
 
-    let labels = Unit::Relative.ticks(&scale_ticks.values);
-    let mut axis = String::new();
-    for (&t, label) in scale_ticks.values.iter().zip(labels) {
-        let label = num_text(label);
-        let x = sx.map(t);
-        axis.push_str(&line(x, bottom, x, bottom + 4.0, MUTED, 1.0).empty());
-        axis.push_str(
-            &anchored_label(x, bottom + 17.0, SMALL_SIZE, &label)
-                .attr("fill", MUTED)
-                .class("tick")
-                .text(&label),
-        );
-    }
-    frame.push(&el("g").class("axis").children(&axis));
-    let x_label = if plot.x_label.trim().is_empty() {
-        "Change vs control"
-    } else {
-        &plot.x_label
-    };
-    frame.y = bottom + 36.0;
-    frame.push(
-        &text(
-            (PLOT_LEFT + PLOT_RIGHT) / 2.0,
-            frame.y,
-            SMALL_SIZE,
-            "middle",
-        )
-        .attr("fill", INK)
-        .class("axis-title")
-        .text(x_label),
-    );
+    x_axis.draw(&mut frame);
 
     let mut legend = vec![
         (symbol::filled(), "significant".to_string()),
@@ -197,7 +173,6 @@ pub fn forest_plot(plot: &Forest) -> String {
     if any_clipped {
         legend.push((symbol::arrow(), "continues beyond the axis".to_string()));
     }
-    frame.y += 6.0;
     frame.legend(&legend);
     frame.caption(&plot.caption);
     frame.finish()

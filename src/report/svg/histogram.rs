@@ -1,11 +1,11 @@
 //! Histogram of simulated outcomes (NPV draws) in money, with the loss side
 //! hatched and a break-even marker.
 
-use super::axis::{Scale, nice_ticks, pad_domain};
+use super::axis::{Scale, XAxis, nice_ticks, pad_domain, value_ticks};
 use super::writer::{
     Frame, HATCH_ID, INK, MARGIN, MUTED, SMALL_SIZE, WIDTH, el, line, num_text, rect, text,
 };
-use super::{anchored_label, halo, symbol, writer, zero_line};
+use super::{anchored_label, halo, label_or, symbol, writer, zero_line};
 use crate::format::{Unit, count, money};
 
 /// A histogram of simulated money outcomes, already binned.
@@ -81,14 +81,16 @@ pub fn histogram(h: &Histogram) -> String {
     // Bars never quite reach the top, leaving room for the loss/gain words.
     let sy = Scale::new(0.0, max_count * 1.15, bottom, top);
 
-    for &t in &ticks.values {
-        let x = sx.map(t);
-        frame.push(
-            &line(x, top, x, bottom, writer::GRID, 1.0)
-                .class("grid")
-                .empty(),
-        );
-    }
+    let x_label = label_or(&h.x_label, "Net present value");
+    let x_axis = XAxis {
+        left: PLOT_LEFT,
+        right: PLOT_RIGHT,
+        top,
+        bottom,
+        ticks: value_ticks(&sx, &ticks.values, &Unit::Money(h.currency.clone())),
+        title: Some(x_label),
+    };
+    frame.push(&x_axis.grid());
     let any_loss = bins.iter().any(|b| b.0 < 0.0);
     if any_loss {
         frame.define_hatch();
@@ -125,11 +127,6 @@ pub fn histogram(h: &Histogram) -> String {
         }
     }
     frame.push(&bars);
-    frame.push(
-        &line(PLOT_LEFT, bottom, PLOT_RIGHT, bottom, MUTED, 1.0)
-            .class("baseline")
-            .empty(),
-    );
 
     if sx.lo() < 0.0 && sx.hi() > 0.0 {
         frame.push(&zero_line(sx.map(0.0), top, sx.map(0.0), bottom));
@@ -162,36 +159,7 @@ pub fn histogram(h: &Histogram) -> String {
         );
     }
 
-    let labels = Unit::Money(h.currency.clone()).ticks(&ticks.values);
-    let mut axis = String::new();
-    for (&t, label) in ticks.values.iter().zip(labels) {
-        let label = num_text(label);
-        let x = sx.map(t);
-        axis.push_str(&line(x, bottom, x, bottom + 4.0, MUTED, 1.0).empty());
-        axis.push_str(
-            &anchored_label(x, bottom + 17.0, SMALL_SIZE, &label)
-                .attr("fill", MUTED)
-                .class("tick")
-                .text(&label),
-        );
-    }
-    frame.push(&el("g").class("axis").children(&axis));
-    let x_label = if h.x_label.trim().is_empty() {
-        "Net present value"
-    } else {
-        &h.x_label
-    };
-    frame.y = bottom + 36.0;
-    frame.push(
-        &text(
-            (PLOT_LEFT + PLOT_RIGHT) / 2.0,
-            frame.y,
-            SMALL_SIZE,
-            "middle",
-        )
-        .class("axis-title")
-        .text(x_label),
-    );
+    x_axis.draw(&mut frame);
 
     let mut legend = vec![(
         symbol::bar(),
@@ -203,7 +171,6 @@ pub fn histogram(h: &Histogram) -> String {
     if break_even.is_some() {
         legend.push((symbol::dashed_vertical(), "break-even".to_string()));
     }
-    frame.y += 6.0;
     frame.legend(&legend);
     frame.caption(&h.caption);
     frame.finish()

@@ -255,6 +255,15 @@ fn anchored_label(x: f64, y: f64, size: f64, label: &str) -> El {
     }
 }
 
+/// The caller's axis title, or `fallback` when it left it blank.
+fn label_or<'a>(given: &'a str, fallback: &'a str) -> &'a str {
+    if given.trim().is_empty() {
+        fallback
+    } else {
+        given
+    }
+}
+
 /// Gives in-plot text a white outline so it stays readable over marks.
 fn halo(el: El) -> El {
     halo_on(el, "#fff")
