@@ -516,11 +516,10 @@ impl<'a> Fold<'a> {
         }
 
         // Sweep 2: look customers up, request their records, parse cells.
-        for r in 0..limit {
+        for (r, &id) in ids.iter().enumerate().take(limit) {
             if self.customers[r] == SKIPPED {
                 continue;
             }
-            let id = ids[r];
             let Some(c) = index.find_hashed(id, self.hashes[r]) else {
                 self.counts.unknown(id);
                 self.customers[r] = SKIPPED;
