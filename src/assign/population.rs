@@ -264,7 +264,7 @@ fn passes(row: &Row<'_>, check: &Check, delimiter: u8) -> Result<bool> {
                         check.column,
                         format!(
                             "{}; a range filter reads this column",
-                            crate::io::csv_input::not_a_number_message(&shown(text))
+                            crate::io::csv_input::not_a_number_message(text)
                         ),
                     ));
                 };

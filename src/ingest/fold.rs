@@ -17,7 +17,7 @@
 
 use crate::config::{Aggregate, Metric, MetricKind, Missing, Outcomes};
 use crate::dates::parse_day;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, shown};
 use crate::ids::{IdHash, IdTable};
 use crate::ingest::values::ValueRule;
 use crate::io::csv_input::{CsvReader, Row};
@@ -218,7 +218,7 @@ impl<'a> Accumulator<'a> {
                         format!(
                             "metric `{}` divides by this column, which cannot be negative; found `{}`",
                             self.metric.name,
-                            row.text(col)?
+                            shown(row.text(col)?)
                         ),
                     ));
                 }
@@ -571,7 +571,7 @@ impl<'a> Fold<'a> {
                 let day = parse_day(text).ok_or_else(|| {
                     row.error(
                         col,
-                        format!("expected a date like 2026-09-30, found `{text}`"),
+                        format!("expected a date like 2026-09-30, found `{}`", shown(text)),
                     )
                 })?;
                 if day < self.window.0 || day > self.window.1 {

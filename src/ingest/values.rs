@@ -51,7 +51,7 @@ impl ValueRule {
                 )
             }),
             Self::Number => parse_number(text, delimiter)
-                .ok_or_else(|| crate::io::csv_input::not_a_number_message(&shown(text))),
+                .ok_or_else(|| crate::io::csv_input::not_a_number_message(text)),
             Self::Scale { low, high } => {
                 let value = parse_number(text, delimiter)
                     .filter(|v| v.fract() == 0.0)

@@ -35,7 +35,7 @@ use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use crate::error::{Error, Result, did_you_mean};
+use crate::error::{Error, Result, did_you_mean, shown};
 use crate::io::progress::Counting;
 use crate::io::tokenizer::{Batch, Tokenizer, set_width};
 
@@ -390,14 +390,15 @@ fn trim_ascii_whitespace(bytes: &[u8]) -> &[u8] {
     &bytes[start..end]
 }
 
-/// The message for a value that should have been a number.
+/// The message for a value that should have been a number (the value
+/// shown cut and escaped, see [`shown`]).
 pub fn not_a_number_message(text: &str) -> String {
     let lower = text.to_ascii_lowercase();
     let trimmed = lower.trim_start_matches(['+', '-']);
     if matches!(trimmed, "nan" | "inf" | "infinity") {
-        format!("expected a finite number, found `{text}`")
+        format!("expected a finite number, found `{}`", shown(text))
     } else {
-        format!("expected a number, found `{text}`")
+        format!("expected a number, found `{}`", shown(text))
     }
 }
 
@@ -482,15 +483,15 @@ pub fn missing_column_message(name: &str, headers: &[String]) -> String {
     let mut listed = named
         .iter()
         .take(LISTED_COLUMNS)
-        .copied()
+        .map(|h| shown(h))
         .collect::<Vec<_>>()
         .join(", ");
     if named.len() > LISTED_COLUMNS {
         listed.push_str(&format!(", and {} more", named.len() - LISTED_COLUMNS));
     }
-    let mut message = format!("missing column `{name}` (found: {listed})");
+    let mut message = format!("missing column `{}` (found: {listed})", shown(name));
     if let Some(suggestion) = did_you_mean(name, named.iter().copied()) {
-        message.push_str(&format!("; did you mean `{suggestion}`?"));
+        message.push_str(&format!("; did you mean `{}`?", shown(suggestion)));
     }
     message
 }
@@ -709,6 +710,17 @@ mod tests {
         }
         assert_eq!(parse_plain_decimal("12.25"), Some(12.25));
         assert_eq!(parse_plain_decimal("1e5"), None);
+    }
+
+    #[test]
+    fn long_cells_and_headers_are_cut_in_messages() {
+        let long = "9".repeat(30) + &"x".repeat(300);
+        let message = not_a_number_message(&long);
+        assert!(message.len() < 120, "{message}");
+        assert!(message.starts_with("expected a number, found `999"), "{message}");
+        let headers = vec!["id".to_string(), "y".repeat(500)];
+        let message = missing_column_message("amount", &headers);
+        assert!(message.len() < 150, "{message}");
     }
 
     #[test]
