@@ -717,7 +717,10 @@ mod tests {
         let long = "9".repeat(30) + &"x".repeat(300);
         let message = not_a_number_message(&long);
         assert!(message.len() < 120, "{message}");
-        assert!(message.starts_with("expected a number, found `999"), "{message}");
+        assert!(
+            message.starts_with("expected a number, found `999"),
+            "{message}"
+        );
         let headers = vec!["id".to_string(), "y".repeat(500)];
         let message = missing_column_message("amount", &headers);
         assert!(message.len() < 150, "{message}");
