@@ -267,7 +267,7 @@ impl<R: Read> Tokenizer<R> {
     /// byte.
     fn records(&mut self, batch: &mut Batch, max: usize) -> Result<Step> {
         let mut block = self.pos;
-        let mut mask = self.structure(block);
+        let (mut mask, mut high) = self.structure(block);
         loop {
             if batch.len() >= max {
                 return Ok(Step::Row);
@@ -280,16 +280,23 @@ impl<R: Read> Tokenizer<R> {
             }
             let first = batch.bounds.len();
             let mut start = self.pos;
+            // Bytes beyond ASCII in the record so far: in the blocks left
+            // behind (`wide`), and in this block from bit `from` on.
+            let mut from = self.pos - block;
+            let mut wide = false;
             loop {
                 while mask == 0 {
+                    wide |= high & !mask_below(from) != 0;
+                    from = 0;
                     block += 64;
                     if block >= self.filled {
                         batch.bounds.truncate(first);
                         return Ok(Step::NeedMore);
                     }
-                    mask = self.structure(block);
+                    (mask, high) = self.structure(block);
                 }
-                let at = block + mask.trailing_zeros() as usize;
+                let bit = mask.trailing_zeros() as usize;
+                let at = block + bit;
                 mask &= mask - 1;
                 match self.buf[at] {
                     b'\n' => {
@@ -297,7 +304,8 @@ impl<R: Read> Tokenizer<R> {
                         self.pos = at + 1;
                         let line = self.line;
                         self.line += 1;
-                        self.finish(batch, first, line)?;
+                        let ascii = !wide && high & !mask_below(from) & mask_below(bit) == 0;
+                        self.finish(batch, first, line, ascii)?;
                         break;
                     }
                     b'"' => {
@@ -306,7 +314,7 @@ impl<R: Read> Tokenizer<R> {
                             return Ok(Step::NeedMore);
                         }
                         block = self.pos;
-                        mask = self.structure(block);
+                        (mask, high) = self.structure(block);
                         break;
                     }
                     _ => {
@@ -318,10 +326,11 @@ impl<R: Read> Tokenizer<R> {
         }
     }
 
-    /// The mask of delimiters, line breaks and quotes among the (up to) 64
-    /// bytes of data from `from`: bit `i` for byte `from + i`.
+    /// The masks of delimiters, line breaks and quotes, and of bytes
+    /// beyond ASCII, among the (up to) 64 bytes of data from `from`: bit
+    /// `i` for byte `from + i`.
     #[inline]
-    fn structure(&self, from: usize) -> u64 {
+    fn structure(&self, from: usize) -> (u64, u64) {
         if from + 64 <= self.filled {
             let block: &[u8; 64] = self.buf[from..from + 64].try_into().unwrap_or(&[0; 64]);
             return structure_mask(block, self.delimiter);
@@ -330,7 +339,8 @@ impl<R: Read> Tokenizer<R> {
         let mut block = [0u8; 64];
         let n = self.filled.saturating_sub(from);
         block[..n].copy_from_slice(&self.buf[from..from + n]);
-        structure_mask(&block, self.delimiter) & mask_below(n)
+        let (mask, high) = structure_mask(&block, self.delimiter);
+        (mask & mask_below(n), high & mask_below(n))
     }
 
     /// Hands a record with quotes to `csv_core` and writes its unescaped
@@ -400,14 +410,15 @@ impl<R: Read> Tokenizer<R> {
             field_start = field_end;
         }
         self.pos = end;
-        self.finish(batch, first, line)?;
+        let ascii = self.buf[start..start + nout].is_ascii();
+        self.finish(batch, first, line, ascii)?;
         Ok(Step::Row)
     }
 
     /// Checks the record whose fields start at `first` and keeps it as a
     /// row, or drops it as a blank line.
     #[inline]
-    fn finish(&mut self, batch: &mut Batch, first: usize, line: u64) -> Result<()> {
+    fn finish(&mut self, batch: &mut Batch, first: usize, line: u64, ascii: bool) -> Result<()> {
         let fields = batch.bounds.len() - first;
         if fields == 1 {
             let (s, e) = batch.bounds[first];
@@ -427,13 +438,7 @@ impl<R: Read> Tokenizer<R> {
                 format!("expected {width} fields as in the header line, found {fields}"),
             ));
         }
-        let (start, end) = (
-            batch.bounds[first].0,
-            batch.bounds[batch.bounds.len() - 1].1,
-        );
-        batch
-            .ascii
-            .push(self.buf[start as usize..end as usize].is_ascii());
+        batch.ascii.push(ascii);
         batch.lines.push(line);
         Ok(())
     }
@@ -503,17 +508,60 @@ fn mask_below(n: usize) -> u64 {
     if n >= 64 { u64::MAX } else { (1u64 << n) - 1 }
 }
 
-/// Bit `i` set where `block[i]` is the delimiter, a line break or a quote:
-/// eight bytes at a time, in plain integer arithmetic.
+/// Bit `i` set where `block[i]` is the delimiter, a line break or a
+/// quote; and bit `i` set where `block[i]` is beyond ASCII. With SSE2
+/// (every x86-64 CPU): sixteen bytes per compare.
+#[cfg(target_arch = "x86_64")]
 #[inline]
-fn structure_mask(block: &[u8; 64], delimiter: u8) -> u64 {
+fn structure_mask(block: &[u8; 64], delimiter: u8) -> (u64, u64) {
+    // SAFETY: SSE2 is part of the x86-64 baseline: every x86-64 CPU has it.
+    unsafe { sse2_structure_mask(block, delimiter) }
+}
+
+/// [`structure_mask`] with SSE2.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "sse2")]
+fn sse2_structure_mask(block: &[u8; 64], delimiter: u8) -> (u64, u64) {
+    use std::arch::x86_64::{
+        __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
+    };
+    let delimiter = _mm_set1_epi8(delimiter as i8);
+    let newline = _mm_set1_epi8(b'\n' as i8);
+    let quote = _mm_set1_epi8(b'"' as i8);
+    let (mut mask, mut high) = (0u64, 0u64);
+    for (k, chunk) in block.chunks_exact(16).enumerate() {
+        // SAFETY: `chunk` holds 16 readable bytes, and `_mm_loadu_si128`
+        // reads 16 bytes from any address (no alignment needed).
+        let bytes = unsafe { _mm_loadu_si128(chunk.as_ptr().cast::<__m128i>()) };
+        let hits = _mm_or_si128(
+            _mm_or_si128(
+                _mm_cmpeq_epi8(bytes, delimiter),
+                _mm_cmpeq_epi8(bytes, newline),
+            ),
+            _mm_cmpeq_epi8(bytes, quote),
+        );
+        mask |= u64::from(_mm_movemask_epi8(hits) as u16) << (16 * k);
+        high |= u64::from(_mm_movemask_epi8(bytes) as u16) << (16 * k);
+    }
+    (mask, high)
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+#[inline]
+fn structure_mask(block: &[u8; 64], delimiter: u8) -> (u64, u64) {
+    portable_structure_mask(block, delimiter)
+}
+
+/// [`structure_mask`] in plain integer arithmetic, eight bytes at a time.
+#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
+fn portable_structure_mask(block: &[u8; 64], delimiter: u8) -> (u64, u64) {
     const ONES: u64 = 0x0101_0101_0101_0101;
     let (delimiter, newline, quote) = (
         ONES * u64::from(delimiter),
         ONES * u64::from(b'\n'),
         ONES * u64::from(b'"'),
     );
-    let mut mask = 0;
+    let (mut mask, mut high) = (0, 0);
     for (k, chunk) in block.chunks_exact(8).enumerate() {
         let mut word = [0u8; 8];
         word.copy_from_slice(chunk);
@@ -521,8 +569,9 @@ fn structure_mask(block: &[u8; 64], delimiter: u8) -> u64 {
         let hits =
             equal_bytes(word, delimiter) | equal_bytes(word, newline) | equal_bytes(word, quote);
         mask |= gather(hits) << (8 * k);
+        high |= gather(word & 0x8080_8080_8080_8080) << (8 * k);
     }
-    mask
+    (mask, high)
 }
 
 /// The high bit of each byte of `word` that equals the byte repeated in
@@ -585,7 +634,9 @@ mod tests {
         }
     }
 
-    type Records = (Vec<(u64, Vec<Vec<u8>>)>, bool);
+    /// Per record its line, whether it is all ASCII, and its fields; and
+    /// whether a quote was left open at the end.
+    type Records = (Vec<(u64, bool, Vec<Vec<u8>>)>, bool);
 
     /// Every record of `input` as `csv_core` alone splits it (with a line
     /// break added at the end), blank ones left out, each with the line it
@@ -626,7 +677,8 @@ mod tests {
                 continue;
             }
             let line = 1 + data[..start].iter().filter(|&&b| b == b'\n').count() as u64;
-            records.push((line, fields));
+            let ascii = fields.iter().all(|f| f.is_ascii());
+            records.push((line, ascii, fields));
         }
         (records, false)
     }
@@ -652,7 +704,7 @@ mod tests {
                 .iter()
                 .map(|&(s, e)| bytes[s as usize..e as usize].to_vec())
                 .collect();
-            records.push((batch.line(0), fields));
+            records.push((batch.line(0), batch.ascii(0), fields));
         }
     }
 
@@ -707,9 +759,27 @@ mod tests {
         assert!(!open);
         let lines: Vec<u64> = records.iter().map(|r| r.0).collect();
         assert_eq!(lines, [1, 2, 3, 5]);
-        assert_eq!(records[1].1[1].len(), long.len());
-        assert_eq!(records[2].1[1].len(), 2 * long.len() + 1);
-        assert_eq!(records[3].1, [b"3".to_vec(), b"4".to_vec()]);
+        assert_eq!(records[1].2[1].len(), long.len());
+        assert_eq!(records[2].2[1].len(), 2 * long.len() + 1);
+        assert_eq!(records[3].2, [b"3".to_vec(), b"4".to_vec()]);
+    }
+
+    #[test]
+    fn rows_beyond_ascii_are_flagged_across_blocks() {
+        let pad = "x".repeat(150);
+        for (line, ascii) in [
+            (format!("é{pad},1"), false),
+            (format!("{pad}é,1"), false),
+            (format!("{pad},1é"), false),
+            (format!("{pad},1"), true),
+        ] {
+            for lead in 1..70 {
+                let input = format!("{}\n{line}\n", "y".repeat(lead));
+                let (records, _) = tokenized(input.as_bytes(), b',', 1 << 20);
+                assert_eq!(records[1].1, ascii, "{lead} {line}");
+                assert!(records[0].1);
+            }
+        }
     }
 
     #[test]
@@ -741,13 +811,20 @@ mod tests {
     fn structure_masks_find_exactly_the_special_bytes() {
         let mut block = [0u8; 64];
         for (i, b) in block.iter_mut().enumerate() {
-            *b = [b'a', b',', b'\n', b'"', 0x80, 0xFF, b'-', b';'][(i * 7 + i / 8) % 8];
+            *b = [b'a', b',', b'\n', b'"', 0x80, 0xFF, b'-', b';', 0x7F][(i * 7 + i / 8) % 9];
         }
-        let expected = block
-            .iter()
-            .enumerate()
-            .filter(|&(_, &b)| matches!(b, b',' | b'\n' | b'"'))
-            .fold(0u64, |m, (i, _)| m | 1 << i);
+        let bits = |keep: &dyn Fn(u8) -> bool| {
+            block
+                .iter()
+                .enumerate()
+                .filter(|&(_, &b)| keep(b))
+                .fold(0u64, |m, (i, _)| m | 1 << i)
+        };
+        let expected = (
+            bits(&|b| matches!(b, b',' | b'\n' | b'"')),
+            bits(&|b| b >= 0x80),
+        );
         assert_eq!(structure_mask(&block, b','), expected);
+        assert_eq!(portable_structure_mask(&block, b','), expected);
     }
 }
