@@ -25,6 +25,7 @@ pub mod ids;
 pub mod ingest;
 pub mod io;
 pub mod memory;
+pub mod parallel;
 pub mod pipeline;
 pub mod plan;
 pub mod preflight;

@@ -179,26 +179,22 @@ pub fn load(exp: &Experiment) -> Result<Dataset> {
             arms: &arm_of,
             segments: &segments,
         };
-        let metrics = exp
-            .metrics
-            .iter()
-            .zip(&data.metrics)
-            .map(|(metric, values)| {
-                let covariate = metric
-                    .covariate
-                    .as_deref()
-                    .and_then(|c| attributes.as_ref()?.covariate(c))
-                    .map(|c| c.values.as_slice());
-                aggregate_metric(
-                    metric,
-                    &values.values,
-                    values.denominators.as_deref(),
-                    covariate,
-                    &view,
-                    exp.arms.len(),
-                )
-            })
-            .collect();
+        let pairs: Vec<_> = exp.metrics.iter().zip(&data.metrics).collect();
+        let metrics = crate::parallel::map_in_two(&pairs, |&(metric, values)| {
+            let covariate = metric
+                .covariate
+                .as_deref()
+                .and_then(|c| attributes.as_ref()?.covariate(c))
+                .map(|c| c.values.as_slice());
+            aggregate_metric(
+                metric,
+                &values.values,
+                values.denominators.as_deref(),
+                covariate,
+                &view,
+                exp.arms.len(),
+            )
+        });
         let covariates = attributes
             .as_ref()
             .map(|a| covariate_balance(a, &arm_of, exp.arms.len()))

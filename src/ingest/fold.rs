@@ -634,11 +634,9 @@ impl<'a> Fold<'a> {
         let customers = self.customer_total;
         let mut counts = self.counts;
         counts.customers_with_rows = self.has_row.iter().map(|w| u64::from(w.count_ones())).sum();
-        let metrics = self
-            .accumulators
-            .iter()
-            .map(|acc| acc.finish(&self.records, customers))
-            .collect();
+        let records = &self.records;
+        let metrics =
+            crate::parallel::map_in_two(&self.accumulators, |acc| acc.finish(records, customers));
         (metrics, counts)
     }
 }

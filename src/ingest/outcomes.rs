@@ -176,9 +176,12 @@ fn finish(
     fingerprint: String,
 ) -> Result<OutcomeData> {
     let (metrics, counts) = fold.finish();
-    for (metric, values) in experiment.metrics.iter().zip(&metrics) {
-        check_representable(path, metric, values)?;
-    }
+    let checked: Vec<(&Metric, &MetricValues)> = experiment.metrics.iter().zip(&metrics).collect();
+    crate::parallel::map_in_two(&checked, |(metric, values)| {
+        check_representable(path, metric, values)
+    })
+    .into_iter()
+    .collect::<Result<()>>()?;
     Ok(OutcomeData {
         metrics,
         counts,
