@@ -194,8 +194,7 @@ impl IdTable {
 
     /// The id at `i` (insertion order).
     pub fn get(&self, i: usize) -> &str {
-        let start = if i == 0 { 0 } else { self.ends[i - 1] };
-        &self.text[start..self.ends[i]]
+        id_at(&self.text, &self.ends, i)
     }
 
     /// Iterates over the ids in insertion order.
@@ -290,39 +289,85 @@ impl IdTable {
 
     /// Indexes the ids added with [`push`](Self::push) (the table must
     /// hold no others), as if each had been inserted in order, but
-    /// without copying them. `Err((r, first))` if id `r` equals the
-    /// earlier id `first`; the ids before `r` are indexed then.
+    /// without copying them. `Err((r, first))` for the first id `r` (in
+    /// order) that equals an earlier id `first`; the table is then left
+    /// without an index (nothing is found in it).
+    ///
+    /// Large lists are indexed by two threads, each filling the half of
+    /// the slots where its ids' probes start (an id whose probe runs past
+    /// the end of its half is inserted afterwards, in order). The result
+    /// answers every lookup as the one-thread index would.
     pub fn index_pushed(&mut self) -> Result<(), (usize, usize)> {
         assert_eq!(self.indexed, 0, "index_pushed on a table with indexed ids");
         assert!(
             self.ends.len() < EMPTY as usize,
             "an id table holds fewer than 2^32 - 1 ids"
         );
-        self.slots = Slots::new(slots_for(self.ends.len()));
-        for r in 0..self.ends.len() {
-            if r + AHEAD < self.ends.len() {
-                self.prefetch(Self::hash(self.get(r + AHEAD)));
+        let n = self.ends.len();
+        self.slots = Slots::new(slots_for(n));
+        let (spilled, duplicate) = if n >= INDEX_IN_TWO_FROM {
+            self.fill_halves()
+        } else {
+            let lines = self.slots.len() / 2;
+            let Slots { memory, base } = &mut self.slots;
+            let region = &mut memory[*base..*base + 2 * lines];
+            fill_slots(region, 0, lines, &self.text, &self.ends)
+        };
+        // Ids past the end of their half, in order, then the earliest
+        // duplicate of either half or of these.
+        let mut first_duplicate = duplicate;
+        for r in spilled {
+            if first_duplicate.is_some_and(|(d, _)| d < r) {
+                break;
             }
             let id = self.get(r);
             let hash = hash_bytes(id.as_bytes());
             match self.probe(id, hash) {
-                Ok(first) => return Err((r, first)),
-                Err(empty) => {
-                    self.slots[empty] = Slot::new(hash, r as u32, id.as_bytes());
-                    self.indexed += 1;
-                }
+                Ok(first) => first_duplicate = Some((r, first)),
+                Err(empty) => self.slots[empty] = Slot::new(hash, r as u32, id.as_bytes()),
             }
         }
+        if let Some(duplicate) = first_duplicate {
+            self.slots = Slots::default();
+            return Err(duplicate);
+        }
+        self.indexed = n;
         Ok(())
     }
 
-    /// First slot of the probe sequence of `hash`: the first slot of a
-    /// cache line, chosen by the hash's high bits (multiply-shift, so any
-    /// slot count works).
+    /// [`fill_region`](Self::fill_region) of each half of the slots on
+    /// its own thread: the ids that ran past their half (sorted), and the
+    /// earliest duplicate found in either half.
+    fn fill_halves(&mut self) -> (Vec<usize>, Option<(usize, usize)>) {
+        let total = self.slots.len();
+        let middle = (total / 2).next_multiple_of(2);
+        let lines = total / 2;
+        let base = self.slots.base;
+        let (low, high) = self.slots.memory[base..base + total].split_at_mut(middle);
+        let (text, ends) = (&self.text, &self.ends);
+        let ((mut spilled, low_duplicate), (high_spilled, high_duplicate)) =
+            std::thread::scope(|scope| {
+                let upper = scope.spawn(|| fill_slots(high, middle, lines, text, ends));
+                let lower = fill_slots(low, 0, lines, text, ends);
+                // A panic on the other thread is a bug, not an input problem.
+                let upper = upper
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                (lower, upper)
+            });
+        spilled.extend(high_spilled);
+        spilled.sort_unstable();
+        let duplicate = match (low_duplicate, high_duplicate) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        (spilled, duplicate)
+    }
+
+    /// First slot of the probe sequence of `hash` (see [`home_slot`]).
     #[inline]
     fn home(&self, hash: u64) -> usize {
-        let lines = (self.slots.len() / 2) as u64;
-        (((u128::from(hash) * u128::from(lines)) >> 64) as usize) * 2
+        home_slot(hash, self.slots.len() / 2)
     }
 
     /// `Ok(index)` of `id`, or `Err(slot)` with the empty slot where it
@@ -365,6 +410,80 @@ impl IdTable {
             self.slots[s] = slot;
         }
     }
+}
+
+/// First slot of the probe sequence of `hash` in an index of `lines`
+/// cache lines: the first slot of a line, chosen by the hash's high bits
+/// (multiply-shift, so any slot count works).
+#[inline]
+fn home_slot(hash: u64, lines: usize) -> usize {
+    (((u128::from(hash) * lines as u128) >> 64) as usize) * 2
+}
+
+/// Id `r` of the text arena `text` with end offsets `ends`.
+#[inline]
+fn id_at<'t>(text: &'t str, ends: &[usize], r: usize) -> &'t str {
+    let start = if r == 0 { 0 } else { ends[r - 1] };
+    &text[start..ends[r]]
+}
+
+/// Ids of at least this many are indexed by two threads.
+const INDEX_IN_TWO_FROM: usize = 1 << 16;
+
+/// Inserts, in order, the ids of the arena (`text`, `ends`) whose probe
+/// starts in `region` (slots `start..` of an index of `lines` lines):
+/// the ids whose probe runs past the region's end (to be inserted after),
+/// and the first id equal to an earlier one, if any (then it stops).
+fn fill_slots(
+    region: &mut [Slot],
+    start: usize,
+    lines: usize,
+    text: &str,
+    ends: &[usize],
+) -> (Vec<usize>, Option<(usize, usize)>) {
+    let n = ends.len();
+    let end = start + region.len();
+    let mut spilled = Vec::new();
+    // Hashes of the next AHEAD ids, so each id is hashed once and its
+    // slot requested AHEAD ids before it is needed.
+    let mut hashes = [0u64; AHEAD];
+    for (r, hash) in hashes.iter_mut().enumerate().take(n) {
+        *hash = hash_bytes(id_at(text, ends, r).as_bytes());
+    }
+    for r in 0..n {
+        let hash = hashes[r % AHEAD];
+        if r + AHEAD < n {
+            let next = hash_bytes(id_at(text, ends, r + AHEAD).as_bytes());
+            hashes[r % AHEAD] = next;
+            let home = home_slot(next, lines);
+            if (start..end).contains(&home) {
+                prefetch(&region[home - start]);
+            }
+        }
+        let home = home_slot(hash, lines);
+        if !(start..end).contains(&home) {
+            continue;
+        }
+        let id = id_at(text, ends, r).as_bytes();
+        let mut s = home - start;
+        loop {
+            let Some(slot) = region.get(s) else {
+                spilled.push(r);
+                break;
+            };
+            if slot.index == EMPTY {
+                region[s] = Slot::new(hash, r as u32, id);
+                break;
+            }
+            if slot.matches(hash, id)
+                && (id.len() <= INLINE || id_at(text, ends, slot.index as usize).as_bytes() == id)
+            {
+                return (spilled, Some((r, slot.index as usize)));
+            }
+            s += 1;
+        }
+    }
+    (spilled, None)
 }
 
 /// Slots for `n` ids at the load factor: an even number (whole cache
@@ -483,7 +602,7 @@ mod tests {
         t.push("C17");
         t.push("C18");
         assert_eq!(t.index_pushed(), Err((1000, 17)));
-        assert_eq!(t.find("C999"), Some(999));
+        assert_eq!(t.find("C999"), None, "no index after a repeat");
     }
 
     /// Inserts `id` under a forced hash, as a colliding id would land.
@@ -591,6 +710,35 @@ mod tests {
                 let mut other = id[..n].to_vec();
                 other[flip] ^= 1;
                 assert!(!same_start(&slot.inline, &other), "{n} {flip}");
+            }
+        }
+    }
+
+    #[test]
+    fn indexing_pushed_ids_in_two_halves_finds_every_id_and_the_first_repeat() {
+        for n in [10, 1000, INDEX_IN_TWO_FROM + 1000] {
+            let mut table = IdTable::default();
+            for i in 0..n {
+                table.push(&format!("customer-{i}"));
+            }
+            assert_eq!(table.index_pushed(), Ok(()));
+            for i in (0..n).step_by(7) {
+                assert_eq!(table.find(&format!("customer-{i}")), Some(i), "{n} {i}");
+            }
+            assert_eq!(table.find("customer-x"), None);
+            // Repeats: the earliest repeat in list order is reported.
+            for (late, early) in [(n - 1, 3), (n / 2, n / 3)] {
+                let mut table = IdTable::default();
+                for i in 0..n {
+                    let id = match i {
+                        _ if i == late => format!("customer-{early}"),
+                        _ if i == n - 2 && late != n - 1 => "customer-0".to_string(),
+                        _ => format!("customer-{i}"),
+                    };
+                    table.push(&id);
+                }
+                assert_eq!(table.index_pushed(), Err((late, early)), "{n}");
+                assert_eq!(table.find("customer-1"), None, "no index after a repeat");
             }
         }
     }
