@@ -96,7 +96,46 @@ impl Batch {
     }
 }
 
-/// Why [`Tokenizer::record`] did not add a row.
+/// The state of a walk over the structure masks of the buffer.
+struct Scan {
+    /// Input position of the 64 bytes `mask` and `high` describe.
+    block: usize,
+    /// Delimiters, line breaks and quotes not yet taken, one bit per byte.
+    mask: u64,
+    /// Bytes beyond ASCII in the block.
+    high: u64,
+    /// Bit where the current record starts in this block (0 if it started
+    /// in an earlier one).
+    from: usize,
+    /// The record has bytes beyond ASCII in the blocks left behind.
+    wide: bool,
+}
+
+impl Scan {
+    /// True if the record's bytes up to input position `end` (not
+    /// included, in this block) are all ASCII.
+    fn ascii_before(&self, end: usize) -> bool {
+        !self.wide && self.high & !mask_below(self.from) & mask_below(end - self.block) == 0
+    }
+}
+
+/// What [`Tokenizer::quoted_field`] found.
+enum Quoted {
+    /// A field quoted whole: its closing quote, the delimiter or line
+    /// break after it, and the line breaks inside.
+    Field {
+        close: usize,
+        end: usize,
+        lines: u64,
+    },
+    /// The buffer ends inside the field.
+    NeedMore,
+    /// A quote inside the field (or text after the closing quote): left
+    /// to `csv_core`.
+    Other,
+}
+
+/// Why [`Tokenizer::records`] stopped.
 enum Step {
     /// The batch is full, or a quoted record was read.
     Row,
@@ -266,8 +305,7 @@ impl<R: Read> Tokenizer<R> {
     /// a few instructions per field instead of a state machine step per
     /// byte.
     fn records(&mut self, batch: &mut Batch, max: usize) -> Result<Step> {
-        let mut block = self.pos;
-        let (mut mask, mut high) = self.structure(block);
+        let mut scan = self.scan_from(self.pos);
         loop {
             if batch.len() >= max {
                 return Ok(Step::Row);
@@ -280,49 +318,114 @@ impl<R: Read> Tokenizer<R> {
             }
             let first = batch.bounds.len();
             let mut start = self.pos;
-            // Bytes beyond ASCII in the record so far: in the blocks left
-            // behind (`wide`), and in this block from bit `from` on.
-            let mut from = self.pos - block;
-            let mut wide = false;
+            // Line breaks inside quoted fields of the record.
+            let mut breaks = 0;
+            scan.from = self.pos - scan.block;
+            scan.wide = false;
             loop {
-                while mask == 0 {
-                    wide |= high & !mask_below(from) != 0;
-                    from = 0;
-                    block += 64;
-                    if block >= self.filled {
-                        batch.bounds.truncate(first);
-                        return Ok(Step::NeedMore);
-                    }
-                    (mask, high) = self.structure(block);
-                }
-                let bit = mask.trailing_zeros() as usize;
-                let at = block + bit;
-                mask &= mask - 1;
-                match self.buf[at] {
-                    b'\n' => {
-                        batch.bounds.push((start as u32, at as u32));
-                        self.pos = at + 1;
-                        let line = self.line;
-                        self.line += 1;
-                        let ascii = !wide && high & !mask_below(from) & mask_below(bit) == 0;
-                        self.finish(batch, first, line, ascii)?;
-                        break;
-                    }
+                let Some(at) = self.next_structural(&mut scan) else {
+                    batch.bounds.truncate(first);
+                    return Ok(Step::NeedMore);
+                };
+                let (field, end) = match self.buf[at] {
+                    b'"' if at == start => match self.quoted_field(&mut scan, at) {
+                        Quoted::Field { close, end, lines } => {
+                            breaks += lines;
+                            ((at + 1, close), end)
+                        }
+                        Quoted::NeedMore if !self.eof => {
+                            batch.bounds.truncate(first);
+                            return Ok(Step::NeedMore);
+                        }
+                        // A quote still open at the end of the input:
+                        // `csv_core` reports it.
+                        Quoted::NeedMore | Quoted::Other => {
+                            batch.bounds.truncate(first);
+                            if let Step::NeedMore = self.quoted_record(batch)? {
+                                return Ok(Step::NeedMore);
+                            }
+                            scan = self.scan_from(self.pos);
+                            break;
+                        }
+                    },
                     b'"' => {
                         batch.bounds.truncate(first);
                         if let Step::NeedMore = self.quoted_record(batch)? {
                             return Ok(Step::NeedMore);
                         }
-                        block = self.pos;
-                        (mask, high) = self.structure(block);
+                        scan = self.scan_from(self.pos);
                         break;
                     }
-                    _ => {
-                        batch.bounds.push((start as u32, at as u32));
-                        start = at + 1;
-                    }
+                    _ => ((start, at), at),
+                };
+                batch.bounds.push((field.0 as u32, field.1 as u32));
+                if self.buf[end] == b'\n' {
+                    self.pos = end + 1;
+                    let line = self.line;
+                    self.line += 1 + breaks;
+                    let ascii = scan.ascii_before(end);
+                    self.finish(batch, first, line, ascii)?;
+                    break;
                 }
+                start = end + 1;
             }
+        }
+    }
+
+    /// A scan of the structure masks from input position `at`.
+    fn scan_from(&self, at: usize) -> Scan {
+        let (mask, high) = self.structure(at);
+        Scan {
+            block: at,
+            mask,
+            high,
+            from: 0,
+            wide: false,
+        }
+    }
+
+    /// The position of the next delimiter, line break or quote, taken from
+    /// `scan`; `None` where the data in the buffer ends.
+    #[inline]
+    fn next_structural(&self, scan: &mut Scan) -> Option<usize> {
+        while scan.mask == 0 {
+            scan.wide |= scan.high & !mask_below(scan.from) != 0;
+            scan.from = 0;
+            scan.block += 64;
+            if scan.block >= self.filled {
+                return None;
+            }
+            (scan.mask, scan.high) = self.structure(scan.block);
+        }
+        let at = scan.block + scan.mask.trailing_zeros() as usize;
+        scan.mask &= scan.mask - 1;
+        Some(at)
+    }
+
+    /// Reads the field opened by the quote at `open`, if it is quoted
+    /// whole: the closing quote must be followed by the delimiter or the
+    /// line break (taken from `scan` too).
+    #[inline]
+    fn quoted_field(&self, scan: &mut Scan, open: usize) -> Quoted {
+        let mut lines = 0;
+        let close = loop {
+            let Some(at) = self.next_structural(scan) else {
+                return Quoted::NeedMore;
+            };
+            match self.buf[at] {
+                b'"' => break at,
+                b'\n' => lines += 1,
+                _ => {}
+            }
+        };
+        debug_assert!(close > open);
+        let Some(end) = self.next_structural(scan) else {
+            return Quoted::NeedMore;
+        };
+        if end == close + 1 && (self.buf[end] == b'\n' || self.buf[end] == self.delimiter) {
+            Quoted::Field { close, end, lines }
+        } else {
+            Quoted::Other
         }
     }
 
@@ -724,6 +827,9 @@ mod tests {
             b" ",
             "é".as_bytes(),
             b"\"\"",
+            b"\"a,b\"",
+            b"\"x\ny\"",
+            b"\"q\"",
         ];
         let mut x = 0x9E37_79B9_7F4A_7C15u64;
         for case in 0..2000 {
