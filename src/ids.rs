@@ -276,7 +276,7 @@ impl IdTable {
     }
 
     /// Inserts id `r` of `list` (see [`insert`](Self::insert)) and starts
-    /// loading the slot of the id [`AHEAD`] places further: indexing a
+    /// loading the slot of the id `AHEAD` places further: indexing a
     /// list in order this way overlaps the cache misses of the inserts.
     pub fn insert_from(&mut self, list: &IdTable, r: usize) -> Result<usize, usize> {
         if r + AHEAD < list.len()

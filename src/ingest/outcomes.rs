@@ -4,7 +4,7 @@
 //! survey answers). Rows are split in a reused buffer, looked up in the
 //! customer index without allocating, and folded into per-customer state
 //! whose size is fixed by the number of customers, not rows (see
-//! [`fold`](crate::ingest::fold)). Nothing is dropped silently: rows of
+//! `ingest/fold.rs`). Nothing is dropped silently: rows of
 //! unknown customers and rows outside the date window are counted and
 //! reported.
 //!

@@ -5,7 +5,7 @@
 //! directory so the rename stays on one filesystem, which POSIX makes atomic.
 //! A process killed mid-write cannot remove its temporary file, so each write
 //! first clears what dead writers of the same target left (see
-//! [`super::orphans`]).
+//! `io::orphans`).
 
 use std::fs::{self, File};
 use std::io::{BufWriter, Write};

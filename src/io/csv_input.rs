@@ -11,10 +11,11 @@
 //! - whitespace around every field and header name is trimmed.
 //!
 //! Blank lines are skipped. Rows are split by [`crate::io::tokenizer`]
-//! inside one reused buffer, so reading does not allocate per row. Every problem is reported as an [`Error`] naming the
-//! file, the 1-based physical line (the line a record starts on) and the
-//! column: ragged rows, text that is not UTF-8, duplicate header names,
-//! missing columns (with a did-you-mean), numbers that do not parse.
+//! inside one reused buffer, so reading does not allocate per row. Every
+//! problem is reported as an [`Error`] naming the file, the 1-based
+//! physical line (the line a record starts on) and the column: ragged
+//! rows, text that is not UTF-8, duplicate header names, missing columns
+//! (with a did-you-mean), numbers that do not parse.
 //!
 //! ```no_run
 //! # use pilot::io::csv_input::CsvReader;

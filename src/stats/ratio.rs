@@ -7,7 +7,7 @@
 //! var = s_num^2 / m_den^2 - 2 cov m_num / m_den^3 + m_num^2 s_den^2 / m_den^4,
 //! which equals the sample variance of the linearized values
 //! (num_i - R den_i) / m_den. The arms are then compared like means
-//! ([`compare_moments`](super::welch::compare_moments): Welch df, t interval,
+//! ([`compare_moments`]: Welch df, t interval,
 //! delta-method relative lift).
 
 use super::result::{Arm, Comparison, NotComputable, Options};
