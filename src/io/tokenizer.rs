@@ -327,18 +327,35 @@ impl<R: Read> Tokenizer<R> {
                     batch.bounds.truncate(first);
                     return Ok(Step::NeedMore);
                 };
-                let (field, end) = match self.buf[at] {
-                    b'"' if at == start => match self.quoted_field(&mut scan, at) {
-                        Quoted::Field { close, end, lines } => {
+                let mut end = at;
+                if self.buf[at] == b'"' {
+                    let quoted = if at == start {
+                        self.quoted_field(&mut scan, at)
+                    } else {
+                        Quoted::Other
+                    };
+                    match quoted {
+                        Quoted::Field {
+                            close,
+                            end: after,
+                            lines,
+                        } => {
                             breaks += lines;
-                            ((at + 1, close), end)
+                            start = at + 1;
+                            end = close;
+                            batch.bounds.push((start as u32, end as u32));
+                            if self.buf[after] != b'\n' {
+                                start = after + 1;
+                                continue;
+                            }
+                            end = after;
                         }
                         Quoted::NeedMore if !self.eof => {
                             batch.bounds.truncate(first);
                             return Ok(Step::NeedMore);
                         }
-                        // A quote still open at the end of the input:
-                        // `csv_core` reports it.
+                        // A quote inside a field, or still open at the
+                        // end of the input (`csv_core` reports it).
                         Quoted::NeedMore | Quoted::Other => {
                             batch.bounds.truncate(first);
                             if let Step::NeedMore = self.quoted_record(batch)? {
@@ -347,18 +364,10 @@ impl<R: Read> Tokenizer<R> {
                             scan = self.scan_from(self.pos);
                             break;
                         }
-                    },
-                    b'"' => {
-                        batch.bounds.truncate(first);
-                        if let Step::NeedMore = self.quoted_record(batch)? {
-                            return Ok(Step::NeedMore);
-                        }
-                        scan = self.scan_from(self.pos);
-                        break;
                     }
-                    _ => ((start, at), at),
-                };
-                batch.bounds.push((field.0 as u32, field.1 as u32));
+                } else {
+                    batch.bounds.push((start as u32, at as u32));
+                }
                 if self.buf[end] == b'\n' {
                     self.pos = end + 1;
                     let line = self.line;
