@@ -487,12 +487,12 @@ impl<'a> Fold<'a> {
         let mut failure = None;
 
         // Sweep 1: dates, the window, ids; request each id's index slot.
-        // The ids borrow the reader's buffer: kept per batch, not per row.
+        // Rows and ids borrow the reader's buffer: kept per batch.
+        let batch: Vec<Row<'_>> = (0..rows).map(|r| csv.batch_row(r)).collect();
         let mut ids: Vec<&str> = Vec::with_capacity(rows);
         let mut limit = rows;
-        for r in 0..rows {
-            let row = csv.batch_row(r);
-            match self.locate(&row) {
+        for (r, row) in batch.iter().enumerate() {
+            match self.locate(row) {
                 Ok(Some((day, id))) => {
                     let hash = IdTable::hash(id);
                     index.prefetch(hash);
@@ -527,12 +527,12 @@ impl<'a> Fold<'a> {
             };
             self.records.prefetch(c);
             self.customers[r] = c as u32;
-            let row = csv.batch_row(r);
+            let row = &batch[r];
             let values = &mut self.values[r * self.width..(r + 1) * self.width];
             let parsed = self
                 .accumulators
                 .iter()
-                .try_for_each(|acc| acc.parse(&row, self.delimiter, values));
+                .try_for_each(|acc| acc.parse(row, self.delimiter, values));
             if let Err(err) = parsed {
                 failure = Some(err);
                 limit = r;
@@ -552,7 +552,7 @@ impl<'a> Fold<'a> {
             let values = &self.values[r * self.width..(r + 1) * self.width];
             for acc in &self.accumulators {
                 if acc.add(record, values, self.days[r]).is_err() {
-                    return Err(csv.batch_row(r).error(acc.column, acc.overflow()));
+                    return Err(batch[r].error(acc.column, acc.overflow()));
                 }
             }
         }

@@ -411,9 +411,15 @@ pub fn not_a_number_message(text: &str) -> String {
 /// comma is accepted too: `3,5` is 3.5. Thousands separators are not.
 #[inline]
 pub fn parse_number(text: &str, delimiter: u8) -> Option<f64> {
-    if let Some(value) = parse_plain_decimal(text) {
-        return Some(value);
+    match parse_plain_decimal(text) {
+        Some(value) => Some(value),
+        None => parse_other_number(text, delimiter),
     }
+}
+
+/// [`parse_number`] for text that is not a plain decimal.
+#[cold]
+fn parse_other_number(text: &str, delimiter: u8) -> Option<f64> {
     let value = match text.parse::<f64>() {
         Ok(v) => v,
         Err(_) if delimiter == b';' => decimal_comma(text)?,
@@ -439,24 +445,27 @@ fn parse_plain_decimal(text: &str) -> Option<f64> {
         b'+' => (false, &bytes[1..]),
         _ => (false, bytes),
     };
-    if digits.len() > 16 {
+    if digits.is_empty() || digits.len() > 16 {
         return None;
     }
-    let (mut mantissa, mut count, mut point) = (0u64, 0usize, None);
-    for &b in digits {
-        match b {
-            b'0'..=b'9' => {
-                mantissa = mantissa * 10 + u64::from(b - b'0');
-                count += 1;
-            }
-            b'.' if point.is_none() => point = Some(count),
-            _ => return None,
+    // `point`: where the decimal point is, or the length if there is none.
+    let (mut mantissa, mut point) = (0u64, digits.len());
+    for (i, &b) in digits.iter().enumerate() {
+        let digit = b.wrapping_sub(b'0');
+        if digit < 10 {
+            mantissa = mantissa * 10 + u64::from(digit);
+        } else if b == b'.' && point == digits.len() {
+            point = i;
+        } else {
+            return None;
         }
     }
+    let decimals = digits.len() - point.min(digits.len() - 1) - 1;
+    let count = digits.len() - usize::from(point < digits.len());
     if count == 0 || count > 15 {
         return None;
     }
-    let value = mantissa as f64 / POW10[count - point.unwrap_or(count)];
+    let value = mantissa as f64 / POW10[decimals];
     Some(if negative { -value } else { value })
 }
 
