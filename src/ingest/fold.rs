@@ -541,7 +541,7 @@ impl<'a> Fold<'a> {
         }
 
         // Sweep 3: add the values to the records.
-        for r in 0..limit {
+        for (r, row) in batch.iter().enumerate().take(limit) {
             let c = self.customers[r];
             if c == SKIPPED {
                 continue;
@@ -552,7 +552,7 @@ impl<'a> Fold<'a> {
             let values = &self.values[r * self.width..(r + 1) * self.width];
             for acc in &self.accumulators {
                 if acc.add(record, values, self.days[r]).is_err() {
-                    return Err(batch[r].error(acc.column, acc.overflow()));
+                    return Err(row.error(acc.column, acc.overflow()));
                 }
             }
         }
