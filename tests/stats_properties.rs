@@ -10,8 +10,10 @@ use pilot::stats::power::{
     sample_size_proportions,
 };
 use pilot::stats::ratio::ratio_moments;
+use pilot::stats::sequential::half_width;
 use pilot::stats::srm::sample_ratio_mismatch;
 use pilot::stats::summary::{CovariateAccumulator, MeanAccumulator, RatioAccumulator};
+use pilot::stats::welch::LOG_SCALE_ABOVE;
 use pilot::stats::{
     Arm, BinaryStats, CovariateStats, MeanStats, Moments, NotComputable, Options, OrdinalCounts,
     RatioStats, TestKind, compare_csat, compare_cuped, compare_means, compare_moments, compare_nps,
@@ -535,6 +537,134 @@ fn sequential_intervals_are_wider_than_fixed_horizon_ones() {
         seq.absolute.ci_high - seq.absolute.ci_low > fixed.absolute.ci_high - fixed.absolute.ci_low
     );
     assert!(seq.p_value > fixed.p_value);
+}
+
+fn sequential() -> Options {
+    Options {
+        sequential: true,
+        ..Options::default()
+    }
+}
+
+/// The always-valid interval of `lift` with delta-method standard error
+/// `se` after `n_total` customers, built on ln(1 + lift) and transformed
+/// back, with the half-width on the log scale.
+fn log_scale_sequence(lift: f64, se: f64, n_total: f64) -> (f64, f64, f64) {
+    let o = sequential();
+    let log_se = se / (1.0 + lift);
+    let a = half_width(log_se * log_se, n_total, o.alpha, o.tuning);
+    let centre = (1.0 + lift).ln();
+    ((centre - a).exp() - 1.0, (centre + a).exp() - 1.0, a)
+}
+
+#[test]
+fn sequential_relative_lift_of_a_poorly_determined_ratio_is_on_the_log_scale() {
+    // 30 customers per arm of a skewed metric whose treatment mean came out
+    // low: the delta-method variance shrinks with it.
+    let c = Moments::from_sd(30, 10.0, 28.0);
+    let t = Moments::from_sd(30, 4.0, 9.0);
+    let fixed = compare_moments(&c, &t, &Options::default()).unwrap();
+    let seq = compare_moments(&c, &t, &sequential()).unwrap();
+    let (f, r) = (fixed.relative.unwrap(), seq.relative.unwrap());
+    assert_eq!(r.estimate, -0.6);
+    // The delta-method standard error is reported either way.
+    assert_eq!(r.std_error, f.std_error);
+    let (low, high, a) = log_scale_sequence(r.estimate, r.std_error, 60.0);
+    assert!(a > LOG_SCALE_ABOVE, "log-scale half-width {a}");
+    let close = |x: f64, y: f64| (x - y).abs() <= 1e-12 * y.abs();
+    assert!(close(r.ci_low, low) && close(r.ci_high, high), "{r:?}");
+    // Asymmetric like a ratio, never below -100%; gbstats' interval
+    // est +/- q se reaches below -100% here.
+    assert!(r.ci_low > -1.0 && r.ci_high - r.estimate > r.estimate - r.ci_low);
+    let gbstats_half = half_width(r.std_error * r.std_error, 60.0, 0.05, 5000.0);
+    assert!(r.estimate - gbstats_half < -1.0);
+    // The p-value belongs to the same interval: below alpha exactly when it
+    // excludes no change.
+    let c = Moments::from_sd(300, 10.0, 28.0);
+    let mut significant = 0;
+    for mean_t in [0.5, 1.0, 2.0, 4.0, 10.5, 25.0, 40.0, 60.0] {
+        let t = Moments::from_sd(300, mean_t, 2.5 * mean_t);
+        let r = compare_moments(&c, &t, &sequential())
+            .unwrap()
+            .relative
+            .unwrap();
+        let excludes = r.ci_low > 0.0 || r.ci_high < 0.0;
+        assert_eq!(r.p_value < 0.05, excludes, "treatment mean {mean_t}: {r:?}");
+        significant += usize::from(excludes);
+    }
+    assert!(
+        (1..8).contains(&significant),
+        "{significant} of 8 significant"
+    );
+    // The fixed-horizon interval stays gbstats' (symmetric).
+    assert!(close(f.ci_high - f.estimate, f.estimate - f.ci_low));
+    // The absolute difference is untouched.
+    let abs = seq.absolute;
+    let half = half_width(abs.std_error * abs.std_error, 60.0, 0.05, 5000.0);
+    assert!(close(abs.ci_high, abs.estimate + half));
+}
+
+#[test]
+fn sequential_relative_lift_keeps_gbstats_form_when_the_ratio_is_well_determined() {
+    let seq = sequential();
+    // Relative half-width below the cut-off: est +/- q se, as in gbstats.
+    let c = Moments::from_sd(20_000, 50.0, 30.0);
+    let t = Moments::from_sd(20_000, 52.0, 30.0);
+    let r = compare_moments(&c, &t, &seq).unwrap().relative.unwrap();
+    let half = half_width(r.std_error * r.std_error, 40_000.0, 0.05, 5000.0);
+    assert!(half / (1.0 + r.estimate) < LOG_SCALE_ABOVE);
+    assert_eq!(
+        (r.ci_low, r.ci_high),
+        (r.estimate - half, r.estimate + half)
+    );
+    // Treatment and control means of opposite sign: no log scale, so the
+    // delta-method interval.
+    let c = Moments::from_sd(20, 5.0, 40.0);
+    let t = Moments::from_sd(20, -3.0, 40.0);
+    let r = compare_moments(&c, &t, &seq).unwrap().relative.unwrap();
+    let half = half_width(r.std_error * r.std_error, 40.0, 0.05, 5000.0);
+    assert_eq!(
+        (r.ci_low, r.ci_high),
+        (r.estimate - half, r.estimate + half)
+    );
+}
+
+#[test]
+fn sequential_relative_lift_on_the_log_scale_for_rates_and_cuped() {
+    let seq = sequential();
+    // 3 of 40 against 7 of 40 conversions.
+    let (c, t) = (
+        BinaryStats::new(40, 3).unwrap(),
+        BinaryStats::new(40, 7).unwrap(),
+    );
+    let r = compare_proportions(&c, &t, &seq).unwrap().relative.unwrap();
+    let (low, high, a) = log_scale_sequence(r.estimate, r.std_error, 80.0);
+    assert!(a > LOG_SCALE_ABOVE);
+    assert!((r.ci_low - low).abs() < 1e-12 && (r.ci_high - high).abs() < 1e-12);
+    // Katz's log interval for a risk ratio: the same standard error.
+    let katz = ((1.0_f64 - 3.0 / 40.0) / 3.0 + (1.0 - 7.0 / 40.0) / 7.0).sqrt();
+    assert!((r.std_error / (1.0 + r.estimate) - katz).abs() < 1e-12);
+
+    // CUPED: the adjusted lift over the unadjusted control mean.
+    let mut acc = [
+        CovariateAccumulator::default(),
+        CovariateAccumulator::default(),
+    ];
+    let mut rng = rng(77);
+    for (arm, scale) in acc.iter_mut().zip([1.0, 1.3]) {
+        for _ in 0..25 {
+            let pre = (1.0 + normal(&mut rng)).exp();
+            arm.push(scale * pre * (0.5 * normal(&mut rng)).exp(), pre);
+        }
+    }
+    let r = compare_cuped(&acc[0].finish(), &acc[1].finish(), &seq)
+        .unwrap()
+        .comparison
+        .relative
+        .unwrap();
+    let (low, high, a) = log_scale_sequence(r.estimate, r.std_error, 50.0);
+    assert!(a > LOG_SCALE_ABOVE);
+    assert!((r.ci_low - low).abs() < 1e-12 && (r.ci_high - high).abs() < 1e-12);
 }
 
 #[test]

@@ -21,7 +21,7 @@
 
 use super::result::{Arm, ArmSummary, Comparison, NotComputable, Options, TestKind};
 use super::summary::CovariateStats;
-use super::welch::{Reference, check_sizes, effect, relative_variance, welch_df};
+use super::welch::{Reference, check_sizes, effect, relative_effect, relative_variance, welch_df};
 use serde::Serialize;
 
 /// A CUPED comparison with the adjustment it used.
@@ -117,7 +117,7 @@ pub fn compare_cuped(
     } else {
         let base = a.post_mean;
         let var = relative_variance(base, va / a.n, b.post_mean, vb / b.n);
-        effect((mb - ma) / base, var, reference, n_total, opts)
+        relative_effect((mb - ma) / base, var, reference, n_total, opts)
     };
     let unadjusted = a.post_var / a.n + b.post_var / b.n;
     let comparison = Comparison {
