@@ -16,7 +16,7 @@ use pilot::plan::plan;
 use pilot::simulate::{Collector, Shape, SimRng, simulate_group, synthetic_metric, uniform};
 use pilot::stats::power::{Design, sample_size_means};
 use pilot::stats::srm::sample_ratio_mismatch;
-use pilot::stats::{Effect, Options};
+use pilot::stats::{Effect, Options, dist};
 use rand::SeedableRng;
 
 const ALPHA: f64 = 0.05;
@@ -193,6 +193,104 @@ fn check_coverage(reps: u64, n: u64) {
     assert!(
         failures.is_empty(),
         "coverage off by more than {bound:.4}: {failures:#?}"
+    );
+}
+
+/// Fixed-horizon relative intervals at a small size `n` per arm: coverage and
+/// misses below the true lift of pilot's interval (on the log scale when the
+/// ratio is poorly determined) and of gbstats' form, estimate +/- q se, on the
+/// same data. pilot's must do better on both counts. The coverage of the
+/// absolute difference is shown beside them.
+fn check_small_sample_relative(reps: u64, n: u64) {
+    let cases = [
+        (MetricKind::Binary, "binary, +10%"),
+        (MetricKind::Mean, "revenue, +10%"),
+    ];
+    let mut failures = Vec::new();
+    for (i, (kind, label)) in cases.into_iter().enumerate() {
+        let metric = synthetic_metric("m", kind);
+        let (base, treated) = (Shape::of(&metric, 0.0), Shape::of(&metric, 0.10));
+        let (truth_c, truth_t) = (base.truth(kind), treated.truth(kind));
+        let (diff, ratio) = (truth_t - truth_c, truth_t / truth_c - 1.0);
+        let mut rng = SimRng::seed_from_u64(7000 + i as u64);
+        // Computed, covered, below the truth: pilot's and gbstats' form.
+        let (mut done, mut covered, mut below) = (0u64, [0u64; 2], [0u64; 2]);
+        let (mut abs_covered, mut width_ratio) = (0u64, 0.0);
+        for _ in 0..reps {
+            let c = simulate_group(kind, &base, n, false, &mut rng);
+            let t = simulate_group(kind, &treated, n, false, &mut rng);
+            let Ok(r) = compare(kind, Direction::Increase, &c, &t, &options(false)) else {
+                continue;
+            };
+            let Ok(rel) = r.reported.relative else {
+                continue;
+            };
+            done += 1;
+            abs_covered += u64::from(covers(&r.reported.absolute, diff));
+            let q = r.reported.degrees_of_freedom.map_or_else(
+                || dist::normal_isf(ALPHA / 2.0),
+                |df| dist::t_isf(ALPHA / 2.0, df),
+            );
+            let half = q * rel.std_error;
+            width_ratio += (rel.ci_high - rel.ci_low) / (2.0 * half);
+            for (k, (low, high)) in [
+                (rel.ci_low, rel.ci_high),
+                (rel.estimate - half, rel.estimate + half),
+            ]
+            .into_iter()
+            .enumerate()
+            {
+                covered[k] += u64::from(low <= ratio && ratio <= high);
+                below[k] += u64::from(high < ratio);
+            }
+        }
+        assert!(done > reps * 9 / 10, "too many comparisons not computable");
+        let rate = |count: u64| count as f64 / done as f64;
+        let case = format!("{label}, n = {n}/arm");
+        report(
+            "coverage, absolute, small sample",
+            &case,
+            rate(abs_covered),
+            "0.95, not required (see notes)",
+            done,
+        );
+        for (k, form) in ["", ", gbstats' form"].into_iter().enumerate() {
+            report(
+                &format!("coverage, relative, small sample{form}"),
+                &case,
+                rate(covered[k]),
+                "0.95, not required (see notes)",
+                done,
+            );
+            report(
+                &format!("relative interval below the true lift, small sample{form}"),
+                &case,
+                rate(below[k]),
+                "0.025, not required (see notes)",
+                done,
+            );
+        }
+        let width = width_ratio / done as f64;
+        report(
+            "interval width, relative, small sample / gbstats' form",
+            &case,
+            width,
+            ">= 1 (see notes)",
+            done,
+        );
+        // Never narrower: 2 (1 + L) sinh(a) >= 2 (1 + L) a.
+        if width.is_nan() || width < 1.0 - 1e-9 {
+            failures.push(format!("{case}: relative width ratio {width:.4}"));
+        }
+        if covered[0] <= covered[1] || below[0] >= below[1] {
+            failures.push(format!(
+                "{case}: pilot covered {covered:?} and missed below {below:?} (gbstats' form second)"
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "the log scale did not beat gbstats' form: {failures:#?}"
     );
 }
 
@@ -625,6 +723,11 @@ fn fast_interval_coverage() {
 }
 
 #[test]
+fn fast_small_sample_relative_coverage() {
+    check_small_sample_relative(1000, 100);
+}
+
+#[test]
 fn fast_peeking() {
     check_peeking(200, 1000);
 }
@@ -656,6 +759,12 @@ fn full_false_positive_rates() {
 #[ignore = "full calibration run: scripts/calibrate.sh"]
 fn full_interval_coverage() {
     check_coverage(5000, 2000);
+}
+
+#[test]
+#[ignore = "full calibration run: scripts/calibrate.sh"]
+fn full_small_sample_relative_coverage() {
+    check_small_sample_relative(10_000, 100);
 }
 
 #[test]

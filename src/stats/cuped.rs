@@ -14,7 +14,9 @@
 //!   v_t / (n_t m_c^2) + v_c m_t^2 / (n_c m_c^4), adjusted variances v and
 //!   unadjusted post-period means m. (Later gbstats versions add covariance
 //!   terms between the adjusted difference and the control mean; the
-//!   difference is about 2e-5 relative in the standard error.)
+//!   difference is about 2e-5 relative in the standard error.) A poorly
+//!   determined relative effect gets its interval on the log scale, see
+//!   [`welch::LOG_SCALE_ABOVE`](super::welch::LOG_SCALE_ABOVE).
 //!
 //! If the covariate (or the metric) does not vary at all, theta is 0 and the
 //! result is the unadjusted comparison, as in gbstats.

@@ -11,12 +11,12 @@
 //!   below 5, where the normal approximation is poor (Cochran's rule).
 //! * The Wald interval is available for comparison with other tools.
 //! * Relative lift p_t / p_c - 1 with the delta-method variance on the
-//!   binomial variances p (1 - p) and a normal quantile (large-sample).
+//!   binomial variances p (1 - p) and a normal quantile (large-sample); when
+//!   it is poorly determined, on the log of p_t / p_c (Katz's log interval for
+//!   a risk ratio; see [`welch::LOG_SCALE_ABOVE`](super::welch::LOG_SCALE_ABOVE)).
 //! * With `Options::sequential`, GrowthBook's treatment of proportions as
 //!   means with variance p (1 - p) inside the always-valid confidence
-//!   sequence; a poorly determined relative lift gets its sequence on the log
-//!   of p_t / p_c (Katz's log interval for a risk ratio; see
-//!   [`welch::LOG_SCALE_ABOVE`](super::welch::LOG_SCALE_ABOVE)).
+//!   sequence.
 
 use super::dist;
 use super::fisher::fisher_exact;

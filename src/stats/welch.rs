@@ -10,7 +10,7 @@
 //! gbstats `TwoSidedTTest(difference_type = "relative")`,
 //! var = s_t^2 / (m_c^2 n_t) + s_c^2 m_t^2 / (m_c^4 n_c), with the same
 //! Welch-Satterthwaite df and t quantile as the absolute effect. The
-//! always-valid interval of a poorly determined ratio is built on the log of
+//! interval of a poorly determined ratio is built on the log of
 //! treatment / control instead (see [`LOG_SCALE_ABOVE`]).
 
 use super::dist;
@@ -100,19 +100,21 @@ pub(crate) fn relative_variance(
     var_t_of_mean / b2 + var_c_of_mean * mean_t * mean_t / (b2 * b2)
 }
 
-/// Half-width, in units of treatment / control, above which the always-valid
-/// relative interval is built on the log of treatment / control rather than
-/// as gbstats' symmetric delta-method interval `lift +/- q se`:
+/// Half-width, in units of treatment / control, above which the relative
+/// interval is built on the log of treatment / control rather than as
+/// gbstats' symmetric delta-method interval `lift +/- q se`:
 /// `exp(ln(1 + lift) +/- q se / (1 + lift)) - 1`, with the p-value for
-/// ln(1 + lift) = 0 (q: the confidence sequence's multiplier; se: the
-/// delta-method standard error, which is reported either way).
+/// ln(1 + lift) = 0 (q: the t or normal quantile, or the confidence
+/// sequence's multiplier; se: the delta-method standard error, which is
+/// reported either way).
 ///
 /// Why: se = (1 + lift) sqrt(cv_t^2 + cv_c^2), with cv the standard error of
 /// an arm's mean over the mean, so gbstats' half-width is proportional to the
 /// estimated ratio: a treatment mean that came out low (or a control mean
-/// that came out high) gets an interval too short to reach the truth, and
-/// monitored from the first customers the sequence misses the true lift,
-/// from below, far more often than alpha. The log of the ratio has standard
+/// that came out high) gets an interval too short to reach the truth. Such
+/// intervals miss the true lift, from below, far more often than alpha: at
+/// a hundred customers per arm, or monitored from the first customers on
+/// (the confidence sequence). The log of the ratio has standard
 /// error sqrt(cv_t^2 + cv_c^2), without that factor, and an interval that is
 /// asymmetric like the ratio's distribution. For a half-width a the two forms
 /// differ at each end by about (1 + lift) a^2 / 2, about a tenth of the
@@ -133,7 +135,7 @@ pub(crate) fn relative_effect(
 ) -> Result<Effect, NotComputable> {
     let delta = effect(lift, variance, reference, n_total, opts)?;
     let ratio = 1.0 + lift;
-    if !opts.sequential || !(ratio > 0.0) {
+    if !(ratio > 0.0) {
         return Ok(delta);
     }
     let log_variance = variance / (ratio * ratio);
@@ -156,8 +158,8 @@ pub(crate) fn relative_effect(
 
 /// Compares two arms given their moments (n, mean, sample variance): Welch's
 /// t-test for the difference and the delta-method relative lift (see the
-/// module docs), or with `opts.sequential` the always-valid versions (for
-/// the relative lift see [`LOG_SCALE_ABOVE`]).
+/// module docs; a poorly determined one on the log scale, see
+/// [`LOG_SCALE_ABOVE`]), or with `opts.sequential` the always-valid versions.
 pub fn compare_moments(
     control: &Moments,
     treatment: &Moments,
