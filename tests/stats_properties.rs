@@ -4,18 +4,21 @@
 //! checks of the ratio, Bayesian and power computations.
 
 use pilot::stats::bayes::{BetaPrior, bayes_binary, bayes_means, prob_beta_greater};
+use pilot::stats::dist::{normal_isf, t_isf};
 use pilot::stats::nps::nps_scores;
 use pilot::stats::power::{
     Design, mde_means, mde_proportions, power_means, power_proportions, sample_size_means,
     sample_size_proportions,
 };
 use pilot::stats::ratio::ratio_moments;
+use pilot::stats::sequential::half_width;
 use pilot::stats::srm::sample_ratio_mismatch;
 use pilot::stats::summary::{CovariateAccumulator, MeanAccumulator, RatioAccumulator};
+use pilot::stats::welch::LOG_SCALE_ABOVE;
 use pilot::stats::{
-    Arm, BinaryStats, CovariateStats, MeanStats, Moments, NotComputable, Options, OrdinalCounts,
-    RatioStats, TestKind, compare_csat, compare_cuped, compare_means, compare_moments, compare_nps,
-    compare_ordinal, compare_proportions, compare_ratios,
+    Arm, BinaryStats, CovariateStats, Effect, MeanStats, Moments, NotComputable, Options,
+    OrdinalCounts, RatioStats, TestKind, compare_csat, compare_cuped, compare_means,
+    compare_moments, compare_nps, compare_ordinal, compare_proportions, compare_ratios,
 };
 use rand::{RngExt, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
@@ -535,6 +538,163 @@ fn sequential_intervals_are_wider_than_fixed_horizon_ones() {
         seq.absolute.ci_high - seq.absolute.ci_low > fixed.absolute.ci_high - fixed.absolute.ci_low
     );
     assert!(seq.p_value > fixed.p_value);
+}
+
+fn sequential() -> Options {
+    Options {
+        sequential: true,
+        ..Options::default()
+    }
+}
+
+/// Multiplier q of the always-valid interval `est +/- q se` after `n_total`
+/// customers (alpha 0.05, tuning 5000).
+fn sequence_multiplier(n_total: f64) -> f64 {
+    half_width(1.0, n_total, 0.05, 5000.0)
+}
+
+/// The interval of `lift` with delta-method standard error `se` and
+/// multiplier `q`, built on ln(1 + lift) and transformed back, with its
+/// half-width on the log scale.
+fn log_scale(lift: f64, se: f64, q: f64) -> (f64, f64, f64) {
+    let a = q * se / (1.0 + lift);
+    let centre = (1.0 + lift).ln();
+    ((centre - a).exp() - 1.0, (centre + a).exp() - 1.0, a)
+}
+
+/// Whether `e`'s interval is `log_scale(e.estimate, e.std_error, q)` (to
+/// 1e-12), with a log-scale half-width above the cut-off.
+fn on_log_scale(e: &Effect, q: f64) -> bool {
+    let (low, high, a) = log_scale(e.estimate, e.std_error, q);
+    let close = |x: f64, y: f64| (x - y).abs() <= 1e-12 * y.abs().max(1e-3);
+    a > LOG_SCALE_ABOVE && close(e.ci_low, low) && close(e.ci_high, high)
+}
+
+/// Whether `e`'s interval is gbstats' `estimate +/- q se` (to 1e-12).
+fn symmetric(e: &Effect, q: f64) -> bool {
+    let half = q * e.std_error;
+    let close = |x: f64, y: f64| (x - y).abs() <= 1e-12 * y.abs().max(1e-3);
+    close(e.ci_low, e.estimate - half) && close(e.ci_high, e.estimate + half)
+}
+
+#[test]
+fn relative_lift_of_a_poorly_determined_ratio_is_on_the_log_scale() {
+    // 30 customers per arm of a skewed metric whose treatment mean came out
+    // low: gbstats' half-width shrinks with it.
+    let c = Moments::from_sd(30, 10.0, 28.0);
+    let t = Moments::from_sd(30, 4.0, 9.0);
+    let fixed = compare_moments(&c, &t, &Options::default()).unwrap();
+    let seq = compare_moments(&c, &t, &sequential()).unwrap();
+    let (f, r) = (fixed.relative.unwrap(), seq.relative.unwrap());
+    assert_eq!((f.estimate, r.estimate), (-0.6, -0.6));
+    // The delta-method standard error is reported either way.
+    assert_eq!(r.std_error, f.std_error);
+    let t_q = t_isf(0.025, fixed.degrees_of_freedom.unwrap());
+    assert!(on_log_scale(&f, t_q), "{f:?}");
+    assert!(on_log_scale(&r, sequence_multiplier(60.0)), "{r:?}");
+    for e in [f, r] {
+        // Asymmetric like a ratio, never below -100%.
+        assert!(e.ci_low > -1.0 && e.ci_high - e.estimate > e.estimate - e.ci_low);
+    }
+    // gbstats' always-valid interval est +/- q se reaches below -100% here.
+    assert!(r.estimate - sequence_multiplier(60.0) * r.std_error < -1.0);
+    // The absolute difference is untouched.
+    assert!(symmetric(&seq.absolute, sequence_multiplier(60.0)));
+    assert!(symmetric(&fixed.absolute, t_q));
+
+    // The p-value belongs to the same interval: below alpha exactly when it
+    // excludes no change.
+    let c = Moments::from_sd(300, 10.0, 28.0);
+    for opts in [Options::default(), sequential()] {
+        let mut significant = 0;
+        for mean_t in [0.5, 1.0, 2.0, 4.0, 7.0, 10.5, 14.0, 25.0, 40.0, 60.0] {
+            let t = Moments::from_sd(300, mean_t, 2.5 * mean_t);
+            let r = compare_moments(&c, &t, &opts).unwrap().relative.unwrap();
+            let excludes = r.ci_low > 0.0 || r.ci_high < 0.0;
+            assert_eq!(r.p_value < 0.05, excludes, "treatment mean {mean_t}: {r:?}");
+            significant += usize::from(excludes);
+        }
+        assert!(
+            (1..10).contains(&significant),
+            "{significant} of 10 significant"
+        );
+    }
+}
+
+#[test]
+fn relative_lift_keeps_gbstats_form_when_the_ratio_is_well_determined() {
+    let cases = [
+        // Relative half-width below the cut-off: est +/- q se, as in gbstats.
+        (20_000, 50.0, 52.0, 30.0),
+        // Treatment and control means of opposite sign: no log scale, so the
+        // delta-method interval.
+        (20, 5.0, -3.0, 40.0),
+    ];
+    for (n, mean_c, mean_t, sd) in cases {
+        let (c, t) = (
+            Moments::from_sd(n, mean_c, sd),
+            Moments::from_sd(n, mean_t, sd),
+        );
+        let fixed = compare_moments(&c, &t, &Options::default()).unwrap();
+        let f = fixed.relative.unwrap();
+        let t_q = t_isf(0.025, fixed.degrees_of_freedom.unwrap());
+        let r = compare_moments(&c, &t, &sequential())
+            .unwrap()
+            .relative
+            .unwrap();
+        let q = sequence_multiplier(2.0 * n as f64);
+        assert!(symmetric(&f, t_q) && symmetric(&r, q), "{f:?} {r:?}");
+        if mean_t > 0.0 {
+            assert!(q * r.std_error / (1.0 + r.estimate) < LOG_SCALE_ABOVE);
+        }
+    }
+}
+
+#[test]
+fn relative_lift_on_the_log_scale_for_rates_and_cuped() {
+    // 3 of 40 against 7 of 40 conversions.
+    let (c, t) = (
+        BinaryStats::new(40, 3).unwrap(),
+        BinaryStats::new(40, 7).unwrap(),
+    );
+    let f = compare_proportions(&c, &t, &Options::default())
+        .unwrap()
+        .relative
+        .unwrap();
+    assert!(on_log_scale(&f, normal_isf(0.025)), "{f:?}");
+    let r = compare_proportions(&c, &t, &sequential())
+        .unwrap()
+        .relative
+        .unwrap();
+    assert!(on_log_scale(&r, sequence_multiplier(80.0)), "{r:?}");
+    // Katz's log interval for a risk ratio: the same standard error.
+    let katz = ((1.0_f64 - 3.0 / 40.0) / 3.0 + (1.0 - 7.0 / 40.0) / 7.0).sqrt();
+    assert!((r.std_error / (1.0 + r.estimate) - katz).abs() < 1e-12);
+
+    // CUPED: the adjusted lift over the unadjusted control mean.
+    let mut acc = [
+        CovariateAccumulator::default(),
+        CovariateAccumulator::default(),
+    ];
+    let mut rng = rng(77);
+    for (arm, scale) in acc.iter_mut().zip([1.0, 1.3]) {
+        for _ in 0..25 {
+            let pre = (1.0 + normal(&mut rng)).exp();
+            arm.push(scale * pre * (0.5 * normal(&mut rng)).exp(), pre);
+        }
+    }
+    let (c, t) = (acc[0].finish(), acc[1].finish());
+    let fixed = compare_cuped(&c, &t, &Options::default())
+        .unwrap()
+        .comparison;
+    let f = fixed.relative.unwrap();
+    assert!(
+        on_log_scale(&f, t_isf(0.025, fixed.degrees_of_freedom.unwrap())),
+        "{f:?}"
+    );
+    let seq = compare_cuped(&c, &t, &sequential()).unwrap().comparison;
+    let r = seq.relative.unwrap();
+    assert!(on_log_scale(&r, sequence_multiplier(50.0)), "{r:?}");
 }
 
 #[test]

@@ -14,14 +14,16 @@
 //!   v_t / (n_t m_c^2) + v_c m_t^2 / (n_c m_c^4), adjusted variances v and
 //!   unadjusted post-period means m. (Later gbstats versions add covariance
 //!   terms between the adjusted difference and the control mean; the
-//!   difference is about 2e-5 relative in the standard error.)
+//!   difference is about 2e-5 relative in the standard error.) A poorly
+//!   determined relative effect gets its interval on the log scale, see
+//!   [`welch::LOG_SCALE_ABOVE`](super::welch::LOG_SCALE_ABOVE).
 //!
 //! If the covariate (or the metric) does not vary at all, theta is 0 and the
 //! result is the unadjusted comparison, as in gbstats.
 
 use super::result::{Arm, ArmSummary, Comparison, NotComputable, Options, TestKind};
 use super::summary::CovariateStats;
-use super::welch::{Reference, check_sizes, effect, relative_variance, welch_df};
+use super::welch::{Reference, check_sizes, effect, relative_effect, relative_variance, welch_df};
 use serde::Serialize;
 
 /// A CUPED comparison with the adjustment it used.
@@ -117,7 +119,7 @@ pub fn compare_cuped(
     } else {
         let base = a.post_mean;
         let var = relative_variance(base, va / a.n, b.post_mean, vb / b.n);
-        effect((mb - ma) / base, var, reference, n_total, opts)
+        relative_effect((mb - ma) / base, var, reference, n_total, opts)
     };
     let unadjusted = a.post_var / a.n + b.post_var / b.n;
     let comparison = Comparison {

@@ -11,9 +11,12 @@
 //!   below 5, where the normal approximation is poor (Cochran's rule).
 //! * The Wald interval is available for comparison with other tools.
 //! * Relative lift p_t / p_c - 1 with the delta-method variance on the
-//!   binomial variances p (1 - p) and a normal quantile (large-sample).
+//!   binomial variances p (1 - p) and a normal quantile (large-sample); when
+//!   it is poorly determined, on the log of p_t / p_c (Katz's log interval for
+//!   a risk ratio; see [`welch::LOG_SCALE_ABOVE`](super::welch::LOG_SCALE_ABOVE)).
 //! * With `Options::sequential`, GrowthBook's treatment of proportions as
-//!   means with variance p (1 - p) inside the always-valid confidence sequence.
+//!   means with variance p (1 - p) inside the always-valid confidence
+//!   sequence.
 
 use super::dist;
 use super::fisher::fisher_exact;
@@ -21,7 +24,7 @@ use super::result::{
     Arm, ArmSummary, Comparison, Effect, Interval, NotComputable, Options, TestKind,
 };
 use super::summary::BinaryStats;
-use super::welch::{Reference, effect, relative_variance};
+use super::welch::{Reference, effect, relative_effect, relative_variance};
 
 /// Smallest expected cell count of the 2x2 table under independence.
 pub fn min_expected_cell(control: &BinaryStats, treatment: &BinaryStats) -> f64 {
@@ -156,7 +159,7 @@ pub fn compare_proportions(
     let relative = if pc == 0.0 {
         Err(NotComputable::ZeroControlMean)
     } else {
-        effect(
+        relative_effect(
             pt / pc - 1.0,
             relative_variance(pc, vc, pt, vt),
             Reference::Normal,

@@ -9,7 +9,9 @@
 //! Relative lift (treatment / control - 1): delta method as in GrowthBook's
 //! gbstats `TwoSidedTTest(difference_type = "relative")`,
 //! var = s_t^2 / (m_c^2 n_t) + s_c^2 m_t^2 / (m_c^4 n_c), with the same
-//! Welch-Satterthwaite df and t quantile as the absolute effect.
+//! Welch-Satterthwaite df and t quantile as the absolute effect. The
+//! interval of a poorly determined ratio is built on the log of
+//! treatment / control instead (see [`LOG_SCALE_ABOVE`]).
 
 use super::dist;
 use super::result::{Arm, ArmSummary, Comparison, Effect, NotComputable, Options, TestKind};
@@ -98,9 +100,66 @@ pub(crate) fn relative_variance(
     var_t_of_mean / b2 + var_c_of_mean * mean_t * mean_t / (b2 * b2)
 }
 
+/// Half-width, in units of treatment / control, above which the relative
+/// interval is built on the log of treatment / control rather than as
+/// gbstats' symmetric delta-method interval `lift +/- q se`:
+/// `exp(ln(1 + lift) +/- q se / (1 + lift)) - 1`, with the p-value for
+/// ln(1 + lift) = 0 (q: the t or normal quantile, or the confidence
+/// sequence's multiplier; se: the delta-method standard error, which is
+/// reported either way).
+///
+/// Why: se = (1 + lift) sqrt(cv_t^2 + cv_c^2), with cv the standard error of
+/// an arm's mean over the mean, so gbstats' half-width is proportional to the
+/// estimated ratio: a treatment mean that came out low (or a control mean
+/// that came out high) gets an interval too short to reach the truth. Such
+/// intervals miss the true lift, from below, far more often than alpha: at
+/// a hundred customers per arm, or monitored from the first customers on
+/// (the confidence sequence). The log of the ratio has standard
+/// error sqrt(cv_t^2 + cv_c^2), without that factor, and an interval that is
+/// asymmetric like the ratio's distribution. For a half-width a the two forms
+/// differ at each end by about (1 + lift) a^2 / 2, about a tenth of the
+/// half-width at the cut-off and less below it; there gbstats' form is kept,
+/// and with it agreement with GrowthBook. The log scale needs
+/// treatment / control > 0; otherwise the delta-method interval is reported.
+pub const LOG_SCALE_ABOVE: f64 = 0.2;
+
+/// The relative lift `lift` = treatment / control - 1 with delta-method
+/// variance `variance`, as an [`Effect`]: see [`LOG_SCALE_ABOVE`] for which
+/// interval.
+pub(crate) fn relative_effect(
+    lift: f64,
+    variance: f64,
+    reference: Reference,
+    n_total: f64,
+    opts: &Options,
+) -> Result<Effect, NotComputable> {
+    let delta = effect(lift, variance, reference, n_total, opts)?;
+    let ratio = 1.0 + lift;
+    if !(ratio > 0.0) {
+        return Ok(delta);
+    }
+    let log_variance = variance / (ratio * ratio);
+    let log = match effect(ratio.ln(), log_variance, reference, n_total, opts) {
+        Ok(log)
+            if log.ci_high - log.estimate > LOG_SCALE_ABOVE && log.ci_high.exp().is_finite() =>
+        {
+            log
+        }
+        _ => return Ok(delta),
+    };
+    Ok(Effect {
+        estimate: lift,
+        ci_low: log.ci_low.exp_m1(),
+        ci_high: log.ci_high.exp_m1(),
+        std_error: delta.std_error,
+        p_value: log.p_value,
+    })
+}
+
 /// Compares two arms given their moments (n, mean, sample variance): Welch's
 /// t-test for the difference and the delta-method relative lift (see the
-/// module docs), or with `opts.sequential` the always-valid versions.
+/// module docs; a poorly determined one on the log scale, see
+/// [`LOG_SCALE_ABOVE`]), or with `opts.sequential` the always-valid versions.
 pub fn compare_moments(
     control: &Moments,
     treatment: &Moments,
@@ -126,7 +185,7 @@ pub fn compare_moments(
     let relative = if control.mean == 0.0 {
         Err(NotComputable::ZeroControlMean)
     } else {
-        effect(
+        relative_effect(
             (treatment.mean - control.mean) / control.mean,
             relative_variance(control.mean, vc, treatment.mean, vt),
             reference,
