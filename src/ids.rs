@@ -65,6 +65,15 @@ impl Slot {
         }
         same_start(&self.inline, id)
     }
+
+    /// True if the slot holds `id`: [`matches`](Self::matches), and for
+    /// ids longer than [`INLINE`] the whole text in the arena (`text`,
+    /// `ends`) equal too.
+    #[inline]
+    fn holds(&self, hash: u64, id: &[u8], text: &str, ends: &[usize]) -> bool {
+        self.matches(hash, id)
+            && (id.len() <= INLINE || id_at(text, ends, self.index as usize).as_bytes() == id)
+    }
 }
 
 /// True if the first `min(id.len(), INLINE)` bytes of `inline` and `id`
@@ -382,9 +391,7 @@ impl IdTable {
             if slot.index == EMPTY {
                 return Err(s);
             }
-            if slot.matches(hash, bytes)
-                && (bytes.len() <= INLINE || self.get(slot.index as usize) == id)
-            {
+            if slot.holds(hash, bytes, &self.text, &self.ends) {
                 return Ok(slot.index as usize);
             }
             s += 1;
@@ -475,9 +482,7 @@ fn fill_slots(
                 region[s] = Slot::new(hash, r as u32, id);
                 break;
             }
-            if slot.matches(hash, id)
-                && (id.len() <= INLINE || id_at(text, ends, slot.index as usize).as_bytes() == id)
-            {
+            if slot.holds(hash, id, text, ends) {
                 return (spilled, Some((r, slot.index as usize)));
             }
             s += 1;

@@ -62,6 +62,11 @@ pub struct OutcomeCounts {
 impl OutcomeCounts {
     fn unknown(&mut self, id: &str) {
         self.rows_unknown_customer += 1;
+        self.keep_example(id);
+    }
+
+    /// Keeps `id` among the first few distinct unknown ids.
+    fn keep_example(&mut self, id: &str) {
         if self.unknown_examples.len() < UNKNOWN_EXAMPLES
             && !self.unknown_examples.iter().any(|e| e == id)
         {
@@ -93,6 +98,7 @@ const FRESH: Cell = Cell {
 /// Every customer's cells, one record per customer, each record in as few
 /// cache lines as its size allows (the state of one customer is updated
 /// together, so one row costs one miss, not one per metric and field).
+#[derive(Clone)]
 struct Records {
     cells: Vec<Cell>,
     /// Customers with a record.
@@ -367,6 +373,7 @@ fn metric_column_error(err: Error, metric: &Metric) -> Error {
 const SKIPPED: u32 = u32::MAX;
 
 /// The state of a pass over (a part of) an export.
+#[derive(Clone)]
 pub struct Fold<'a> {
     accumulators: Vec<Accumulator<'a>>,
     records: Records,
@@ -439,26 +446,6 @@ impl<'a> Fold<'a> {
             days: Vec::with_capacity(BATCH),
             values: Vec::with_capacity(BATCH * width),
         })
-    }
-
-    /// An empty fold like this one, for another part of the same file.
-    pub fn empty_like(&self) -> Self {
-        Self {
-            accumulators: self.accumulators.clone(),
-            records: Records::new(0, self.width),
-            counts: OutcomeCounts::default(),
-            has_row: vec![0u64; self.has_row.len()],
-            id_column: self.id_column,
-            date_column: self.date_column,
-            window: self.window,
-            delimiter: self.delimiter,
-            width: self.width,
-            customer_total: self.customer_total,
-            hashes: Vec::with_capacity(BATCH),
-            customers: Vec::with_capacity(BATCH),
-            days: Vec::with_capacity(BATCH),
-            values: Vec::with_capacity(BATCH * self.width),
-        }
     }
 
     /// Allocates the customers' records (once), on the thread that will
@@ -619,12 +606,8 @@ impl<'a> Fold<'a> {
         counts.rows += later.counts.rows;
         counts.rows_outside_window += later.counts.rows_outside_window;
         counts.rows_unknown_customer += later.counts.rows_unknown_customer;
-        for id in later.counts.unknown_examples {
-            if counts.unknown_examples.len() < UNKNOWN_EXAMPLES
-                && !counts.unknown_examples.contains(&id)
-            {
-                counts.unknown_examples.push(id);
-            }
+        for id in &later.counts.unknown_examples {
+            counts.keep_example(id);
         }
         Ok(())
     }

@@ -93,7 +93,9 @@ fn read_in_parts(
     file.seek(SeekFrom::Start(split))
         .map_err(|e| Error::io(path, "read", &e))?;
     let mut second_csv = CsvReader::part(&first, Counting(file), split, 1, u64::MAX);
-    let mut second = fold.empty_like();
+    // Nothing is read and no records are allocated yet: a copy is an
+    // empty fold for the second part.
+    let mut second = fold.clone();
     let (first_read, second_read) = std::thread::scope(|scope| {
         let worker = scope.spawn(|| -> Result<u128> {
             read_part(&mut second_csv, &mut second, index)?;
