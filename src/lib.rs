@@ -17,6 +17,7 @@ pub mod assign;
 pub mod cli;
 pub mod config;
 pub mod dates;
+pub mod decide;
 pub mod decision;
 pub mod error;
 pub mod format;

@@ -97,7 +97,7 @@ pub fn build_report(exp: &Experiment, data: &Dataset, ctx: &Context) -> Analysis
             arms,
             blocking: &health.blocking,
             min_customers_per_arm: exp.decision.min_customers_per_arm,
-            min_probability_positive_npv: exp.decision.min_probability_positive_npv,
+            min_probability_positive_npv: exp.decision.min_probability_positive_npv.unwrap_or(0.8),
             alpha: options.alpha,
             need,
             enrollment_per_arm_per_day: enrollment_per_arm_per_day(exp, data),

@@ -243,7 +243,7 @@ fn minimal_file_gets_the_defaults() {
     assert_eq!(exp.analysis.correction, Correction::Holm);
     assert!(exp.analysis.segments.is_empty());
     assert_eq!(exp.decision.min_customers_per_arm, 100);
-    assert_eq!(exp.decision.min_probability_positive_npv, 0.8);
+    assert_eq!(exp.decision.min_probability_positive_npv, None);
     assert_eq!(exp.roi, None);
 }
 
@@ -361,7 +361,7 @@ fn full_file_reads_every_key() {
     assert_eq!(an.correction, Correction::BenjaminiHochberg);
     assert_eq!(an.segments, ["segment", "region"]);
     assert_eq!(exp.decision.min_customers_per_arm, 250);
-    assert_eq!(exp.decision.min_probability_positive_npv, 0.9);
+    assert_eq!(exp.decision.min_probability_positive_npv, Some(0.9));
 
     let r = exp.roi.as_ref().expect("roi");
     assert_eq!(r.customers, Some(12000.0));

@@ -126,8 +126,17 @@ sequential = true
 [decision]
 # No verdict other than "continue" before each arm has this many customers.
 min_customers_per_arm = 100
-# Roll out only if the chance that the rollout pays off is at least this.
-min_probability_positive_npv = 0.8
+# The pilot ends by this date (or this many weeks after the first customer
+# was assigned); then the verdict is roll out or stop, never "keep piloting".
+# deadline = 2027-03-31
+# max_weeks = 12
+# Optional risk limits: roll out only if the chance that the rollout pays
+# off is at least this, or if the money expected to be lost is at most this.
+# min_probability_positive_npv = 0.8
+# max_expected_loss = 500
+# What to expect before seeing data: "default" (most initiatives change a
+# metric by a few percent), "normal" with prior_sd, or "none".
+# prior = "default"
 
 # Return on investment of rolling the pilot out to everyone. To use it, delete
 # the "# " in front of the lines below and fill in your numbers.

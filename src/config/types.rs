@@ -364,8 +364,54 @@ pub struct Analysis {
 pub struct Decision {
     /// Fewest customers per arm before any verdict but `continue` (default 100).
     pub min_customers_per_arm: u64,
-    /// Required chance that the NPV is positive to roll out (default 0.8).
-    pub min_probability_positive_npv: f64,
+    /// A risk limit: roll out only when the chance that the NPV is positive
+    /// is at least this (default none: the expected NPV decides).
+    pub min_probability_positive_npv: Option<f64>,
+    /// A risk limit in money: roll out only when the expected loss of
+    /// rolling out is at most this (default none).
+    pub max_expected_loss: Option<f64>,
+    /// What pilot believes about effects before seeing the data.
+    pub prior: Prior,
+    /// Last day of the pilot, `YYYY-MM-DD`, if set.
+    pub deadline: Option<String>,
+    /// Longest pilot in weeks after the first assignment, used when no
+    /// `deadline` is set (default 12).
+    pub max_weeks: f64,
+    /// Highest chance that a guardrail is beyond its margin at which the
+    /// initiative may still roll out (default 0.1).
+    pub max_guardrail_risk: f64,
+}
+
+impl Default for Decision {
+    /// The `[decision]` of a file that has none.
+    fn default() -> Self {
+        Self {
+            min_customers_per_arm: 100,
+            min_probability_positive_npv: None,
+            max_expected_loss: None,
+            prior: Prior::Default,
+            deadline: None,
+            max_weeks: 12.0,
+            max_guardrail_risk: 0.1,
+        }
+    }
+}
+
+/// The prior on the true relative effect of an initiative on a metric.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Prior {
+    /// pilot's default: a heavy-tailed mixture centred on no effect, most
+    /// changes moving metrics little (see `docs/decision.md`).
+    Default,
+    /// A normal prior on the relative effect.
+    Normal {
+        /// Mean relative effect.
+        mean: f64,
+        /// Standard deviation of the relative effect.
+        sd: f64,
+    },
+    /// No prior: the data alone (the posterior is the sampling distribution).
+    Flat,
 }
 
 /// `[roi]`.

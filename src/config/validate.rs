@@ -76,7 +76,17 @@ const ANALYSIS_KEYS: &[&str] = &[
     "correction",
     "segments",
 ];
-const DECISION_KEYS: &[&str] = &["min_customers_per_arm", "min_probability_positive_npv"];
+const DECISION_KEYS: &[&str] = &[
+    "min_customers_per_arm",
+    "min_probability_positive_npv",
+    "max_expected_loss",
+    "prior",
+    "prior_mean",
+    "prior_sd",
+    "deadline",
+    "max_weeks",
+    "max_guardrail_risk",
+];
 const ROI_KEYS: &[&str] = &[
     "customers",
     "horizon_months",
@@ -119,10 +129,7 @@ pub(crate) fn experiment(ctx: Ctx<'_>, doc: &DeTable<'_>) -> Result<Experiment> 
     };
     let decision = match optional_section(&root, "decision")? {
         Some(t) => decision(&t)?,
-        None => Decision {
-            min_customers_per_arm: 100,
-            min_probability_positive_npv: 0.8,
-        },
+        None => Decision::default(),
     };
     let roi = optional_section(&root, "roi")?
         .map(|t| roi(&t, &metrics))
@@ -1404,18 +1411,69 @@ fn analysis(t: &Table<'_>) -> Result<Analysis> {
 /// `[decision]`.
 fn decision(t: &Table<'_>) -> Result<Decision> {
     t.allow(DECISION_KEYS)?;
-    let min_customers_per_arm = match t.get("min_customers_per_arm") {
-        Some(f) => whole_from(&f, 1)?.unsigned_abs(),
-        None => 100,
+    let mut d = Decision::default();
+    if let Some(f) = t.get("min_customers_per_arm") {
+        d.min_customers_per_arm = whole_from(&f, 1)?.unsigned_abs();
+    }
+    if let Some(f) = t.get("min_probability_positive_npv") {
+        d.min_probability_positive_npv = Some(share(&f, true, true)?);
+    }
+    if let Some(f) = t.get("max_expected_loss") {
+        d.max_expected_loss = Some(non_negative(&f)?);
+    }
+    if let Some(f) = t.get("max_guardrail_risk") {
+        d.max_guardrail_risk = share(&f, true, true)?;
+    }
+    if let Some(f) = t.get("deadline") {
+        d.deadline = Some(date(&f)?);
+    }
+    if let Some(f) = t.get("max_weeks") {
+        d.max_weeks = positive(&f)?;
+    }
+    let kind = t
+        .get("prior")
+        .map(|f| {
+            choice(
+                &f,
+                "prior",
+                &[
+                    ("default", "default"),
+                    ("normal", "normal"),
+                    ("none", "none"),
+                ],
+            )
+        })
+        .transpose()?;
+    let mean_field = t.get("prior_mean");
+    let sd_field = t.get("prior_sd");
+    let mean = mean_field.as_ref().map(|f| f.number()).transpose()?;
+    let sd = sd_field.as_ref().map(positive).transpose()?;
+    d.prior = match kind {
+        Some("default" | "none") if mean.is_some() || sd.is_some() => {
+            let message = |key: &str| {
+                format!(
+                    "`{key}` only goes with `prior = \"normal\"`; remove it or set \
+                     `prior = \"normal\"`"
+                )
+            };
+            return Err(match sd_field.or(mean_field) {
+                Some(f) => f.err(message(f.key)),
+                None => t.err(message("prior_sd")),
+            });
+        }
+        Some("none") => Prior::Flat,
+        Some("normal") => Prior::Normal {
+            mean: mean.unwrap_or(0.0),
+            sd: sd.unwrap_or(0.1),
+        },
+        // A mean or standard deviation alone means a normal prior.
+        _ if mean.is_some() || sd.is_some() => Prior::Normal {
+            mean: mean.unwrap_or(0.0),
+            sd: sd.unwrap_or(0.1),
+        },
+        _ => Prior::Default,
     };
-    let min_probability_positive_npv = match t.get("min_probability_positive_npv") {
-        Some(f) => share(&f, true, true)?,
-        None => 0.8,
-    };
-    Ok(Decision {
-        min_customers_per_arm,
-        min_probability_positive_npv,
-    })
+    Ok(d)
 }
 
 /// `[roi]` with its benefits; benefits must name declared metrics.

@@ -57,10 +57,7 @@ pub fn experiment(dir: &Path, arms: &[(&str, f64)]) -> Experiment {
             correction: Correction::Holm,
             segments: Vec::new(),
         },
-        decision: Decision {
-            min_customers_per_arm: 100,
-            min_probability_positive_npv: 0.8,
-        },
+        decision: Decision::default(),
         roi: None,
     }
 }

@@ -1,0 +1,7 @@
+//! The decision model: prior -> posterior -> money -> verdict.
+//!
+//! Pure: takes the statistics' estimates and the ROI model's linear NPV and
+//! returns values; no files, no clock, no global RNG.
+
+pub mod mixture;
+pub mod prior;
