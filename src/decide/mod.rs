@@ -4,4 +4,5 @@
 //! returns values; no files, no clock, no global RNG.
 
 pub mod mixture;
+pub mod money;
 pub mod prior;

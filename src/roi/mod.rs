@@ -303,6 +303,51 @@ pub fn project(roi: &Roi, customers: f64, effects: &[MetricEffect]) -> Result<Ro
     }
 }
 
+/// The NPV as a linear function of the true lifts:
+/// `NPV = at_zero_effect + sum_m per_unit_lift[m] * lift_m`.
+///
+/// The decision model reads this instead of the Monte Carlo: with the lifts'
+/// posterior it gives the NPV's distribution exactly.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LinearNpv {
+    /// NPV if no metric moves: minus the present value of the costs.
+    pub at_zero_effect: f64,
+    /// Per distinct benefit metric (in `[[roi.benefits]]` order): its name
+    /// and the NPV gained per unit of absolute lift (negative for a metric
+    /// where lower is better).
+    pub per_unit_lift: Vec<(String, f64)>,
+}
+
+/// The NPV of rolling out to `customers` as a linear function of the lifts.
+///
+/// `effects` names the benefit metrics as for [`project`] (their estimates
+/// are not used). Errors as [`project`] does, and when a coefficient
+/// overflows.
+pub fn linear_npv(roi: &Roi, customers: f64, effects: &[MetricEffect]) -> Result<LinearNpv> {
+    validate(roi, customers)?;
+    let terms = terms(roi, customers, effects)?;
+    let schedule = Schedule::new(roi, customers);
+    let per_unit = schedule.npv_per_benefit();
+    let linear = LinearNpv {
+        at_zero_effect: -schedule.pv_costs(),
+        per_unit_lift: terms
+            .iter()
+            .map(|t| (t.metric.clone(), per_unit * t.coefficient))
+            .collect(),
+    };
+    let finite = linear.at_zero_effect.is_finite()
+        && linear.per_unit_lift.iter().all(|(_, k)| k.is_finite());
+    if finite {
+        Ok(linear)
+    } else {
+        Err(Error::input(
+            "the ROI projection overflowed: customers, costs or unit values are too large to \
+             compute with"
+                .to_string(),
+        ))
+    }
+}
+
 /// The absolute lift `metric` must reach on its own for the rollout to break
 /// even (NPV = 0) when every other benefit is zero, for `pilot plan`.
 ///
