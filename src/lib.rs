@@ -18,7 +18,6 @@ pub mod cli;
 pub mod config;
 pub mod dates;
 pub mod decide;
-pub mod decision;
 pub mod error;
 pub mod format;
 pub mod history;

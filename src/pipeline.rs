@@ -10,7 +10,9 @@ use crate::analysis::metrics::{analyze_metric, apply_correction};
 use crate::analysis::needed::{NeedInputs, sample_need};
 use crate::analysis::result::{ArmComparison, MetricResult};
 use crate::config::{Experiment, Role};
-use crate::decision::{ArmEvidence, DecisionInput, RoiEvidence, decide};
+use crate::decide::evidence::{arm_money, as_of_day, deadline, guardrail_checks, shrunken_effect};
+use crate::decide::prior::describe;
+use crate::decide::verdict::{ArmEvidence, Decision, DecisionInput, Verdict, decide};
 use crate::ingest::dataset::Dataset;
 use crate::io::fingerprint::text_fingerprint;
 use crate::report::model::{
@@ -26,6 +28,110 @@ pub struct Context {
     pub now: String,
     /// Eligible customers today (the ROI's default rollout size), if known.
     pub eligible_customers: Option<u64>,
+}
+
+/// The verdict: evidence per treatment arm, then [`decide`].
+fn decide_on(
+    exp: &Experiment,
+    data: &Dataset,
+    ctx: &Context,
+    metrics: &[MetricResult],
+    blocking: &[String],
+    roi_by_arm: &[ArmRoi],
+) -> Decision {
+    let Some(p) = exp.metrics.iter().position(|m| m.role == Role::Primary) else {
+        let verdict = if blocking.is_empty() {
+            Verdict::Continue
+        } else {
+            Verdict::Investigate
+        };
+        let why = "The experiment file declares no primary metric, so there is nothing to \
+                   decide on."
+            .to_string();
+        return Decision {
+            verdict,
+            arm: None,
+            headline: why.clone(),
+            reasons: vec![why],
+            more_customers_per_arm: None,
+            more_days: None,
+            more_weeks: None,
+            prior: describe(exp.decision.prior),
+            deadline: None,
+            arms: Vec::new(),
+        };
+    };
+    let primary = &metrics[p];
+    let prior = exp.decision.prior;
+    let with_outcomes = |arm: usize| {
+        data.counts
+            .customers_with_outcomes_per_arm
+            .get(arm)
+            .copied()
+    };
+    let customers = exp
+        .roi
+        .as_ref()
+        .and_then(|r| r.customers.or(ctx.eligible_customers.map(|n| n as f64)));
+    let treated_in_pilot: u64 = data.customers_per_arm.iter().skip(1).sum();
+    let arms: Vec<ArmEvidence<'_>> = (1..exp.arms.len())
+        .filter_map(|t| {
+            let comparison = primary.comparisons.get(t - 1)?;
+            let money = exp.roi.as_ref().map(|_| {
+                match roi_by_arm.get(t - 1).and_then(|r| r.not_computable.clone()) {
+                    Some(why) => Err(why),
+                    None => match customers {
+                        Some(c) => arm_money(exp, metrics, t - 1, c, treated_in_pilot as f64),
+                        None => Err("the number of customers reached is unknown; set [roi] \
+                                     customers"
+                            .to_string()),
+                    },
+                }
+            });
+            let benefit_effects = exp
+                .roi
+                .iter()
+                .flat_map(|r| r.benefits.iter())
+                .filter_map(|b| metrics.iter().find(|m| m.name == b.metric))
+                .filter_map(|m| shrunken_effect(prior, m, t - 1))
+                .collect();
+            Some(ArmEvidence {
+                arm: &exp.arms[t].name,
+                customers: data.customers_per_arm[t],
+                customers_with_outcomes: with_outcomes(t),
+                primary: comparison,
+                primary_effect: shrunken_effect(prior, primary, t - 1),
+                benefit_effects,
+                guardrails: guardrail_checks(exp, metrics, t - 1),
+                money,
+            })
+        })
+        .collect();
+    let best = arms
+        .iter()
+        .max_by(|a, b| {
+            let score = |e: &ArmEvidence<'_>| e.primary.chance_to_beat_control.unwrap_or(0.0);
+            score(a).total_cmp(&score(b))
+        })
+        .map(|a| a.primary);
+    let need = best.and_then(|c| need_for(exp, p, primary, c));
+    let today = crate::dates::parse_day(&ctx.now).unwrap_or(i32::MAX);
+    let as_of = as_of_day(exp, today);
+    decide(&DecisionInput {
+        primary,
+        control: (&exp.arms[0].name, data.customers_per_arm[0]),
+        control_with_outcomes: with_outcomes(0),
+        arms,
+        blocking,
+        settings: &exp.decision,
+        prior: describe(prior),
+        alpha: exp.analysis.alpha,
+        deadline: deadline(exp, data.enrollment.map(|e| e.first_day), as_of),
+        new_per_arm_per_week: enrollment_per_arm_per_day(exp, data).map(|d| d * 7.0),
+        need,
+        currency: exp.roi.as_ref().map_or("$", |r| r.currency.as_str()),
+        horizon_months: exp.roi.as_ref().map(|r| r.horizon_months),
+    })
 }
 
 /// Builds the report of `exp` on `data`.
@@ -57,67 +163,7 @@ pub fn build_report(exp: &Experiment, data: &Dataset, ctx: &Context) -> Analysis
     );
     let roi_by_arm = project_rois(exp, &metrics, ctx);
 
-    let primary_index = exp.metrics.iter().position(|m| m.role == Role::Primary);
-    let decision = primary_index.map(|p| {
-        let primary = &metrics[p];
-        let arms: Vec<ArmEvidence<'_>> = (1..exp.arms.len())
-            .filter_map(|t| {
-                let comparison = primary.comparisons.get(t - 1)?;
-                Some(ArmEvidence {
-                    arm: &exp.arms[t].name,
-                    customers: data.customers_per_arm[t],
-                    primary: comparison,
-                    guardrails: metrics
-                        .iter()
-                        .zip(&exp.metrics)
-                        .filter(|(_, m)| m.role == Role::Guardrail)
-                        .filter_map(|(r, _)| Some((r, r.comparisons.get(t - 1)?)))
-                        .collect(),
-                    roi: roi_by_arm
-                        .get(t - 1)
-                        .and_then(|r| r.roi.as_ref())
-                        .map(|r| RoiEvidence {
-                            probability_positive: r.probability_positive,
-                            npv_median: r.npv.p50,
-                        }),
-                })
-            })
-            .collect();
-        let best = arms
-            .iter()
-            .max_by(|a, b| {
-                let score = |e: &ArmEvidence<'_>| e.primary.chance_to_beat_control.unwrap_or(0.0);
-                score(a).total_cmp(&score(b))
-            })
-            .map(|a| a.primary);
-        let need = best.and_then(|c| need_for(exp, p, primary, c));
-        decide(&DecisionInput {
-            primary,
-            control: (&exp.arms[0].name, data.customers_per_arm[0]),
-            arms,
-            blocking: &health.blocking,
-            min_customers_per_arm: exp.decision.min_customers_per_arm,
-            min_probability_positive_npv: exp.decision.min_probability_positive_npv.unwrap_or(0.8),
-            alpha: options.alpha,
-            need,
-            enrollment_per_arm_per_day: enrollment_per_arm_per_day(exp, data),
-            currency: exp.roi.as_ref().map_or("$", |r| r.currency.as_str()),
-        })
-    });
-    let decision = decision.unwrap_or_else(|| crate::decision::Decision {
-        verdict: if health.blocking.is_empty() {
-            crate::decision::Verdict::Continue
-        } else {
-            crate::decision::Verdict::Investigate
-        },
-        arm: None,
-        reasons: vec![
-            "The experiment file declares no primary metric, so there is nothing to decide on."
-                .into(),
-        ],
-        more_customers_per_arm: None,
-        more_days: None,
-    });
+    let decision = decide_on(exp, data, ctx, &metrics, &health.blocking, &roi_by_arm);
     let roi = decision
         .arm
         .as_ref()

@@ -323,7 +323,7 @@ fn money_metrics_read_in_the_currency_and_a_rollout_names_the_arm() {
     // Three arms: the ROI of every arm side by side.
     assert!(doc_text.contains("Every arm"));
 
-    report.decision.verdict = pilot::decision::Verdict::Rollout;
+    report.decision.verdict = pilot::decide::verdict::Verdict::Rollout;
     report.decision.arm = Some("discount-15".into());
     let page = render(&report, &[]);
     let doc = check(&page);
@@ -336,7 +336,7 @@ fn money_metrics_read_in_the_currency_and_a_rollout_names_the_arm() {
 
 #[test]
 fn every_verdict_has_its_heading_and_style() {
-    use pilot::decision::Verdict;
+    use pilot::decide::verdict::Verdict;
     let mut report = demo_report("sms-reminder", None, NOW);
     for (verdict, arm, title) in [
         (Verdict::Rollout, Some("sms"), "Roll out sms"),

@@ -8,7 +8,7 @@ use pilot::analysis::result::{
     ArmComparison, ArmFigures, CapInfo, Estimate, FixedHorizon, MetricResult, Outcome,
     SegmentResult,
 };
-use pilot::decision::{Decision, Verdict};
+use pilot::decide::verdict::{Decision, Verdict};
 use pilot::ingest::dataset::DataCounts;
 use pilot::report::markdown;
 use pilot::report::model::{

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use crate::cli::progress::Progress;
 use crate::config;
-use crate::decision::Verdict;
+use crate::decide::verdict::Verdict;
 use crate::error::{Error, Result};
 use crate::history::{self, Look};
 use crate::ingest::dataset;

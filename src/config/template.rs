@@ -129,7 +129,7 @@ min_customers_per_arm = 100
 # The pilot ends by this date (or this many weeks after the first customer
 # was assigned); then the verdict is roll out or stop, never "keep piloting".
 # deadline = 2027-03-31
-# max_weeks = 12
+# max_weeks = 16
 # Optional risk limits: roll out only if the chance that the rollout pays
 # off is at least this, or if the money expected to be lost is at most this.
 # min_probability_positive_npv = 0.8

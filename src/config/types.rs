@@ -375,7 +375,7 @@ pub struct Decision {
     /// Last day of the pilot, `YYYY-MM-DD`, if set.
     pub deadline: Option<String>,
     /// Longest pilot in weeks after the first assignment, used when no
-    /// `deadline` is set (default 12).
+    /// `deadline` is set (default 16).
     pub max_weeks: f64,
     /// Highest chance that a guardrail is beyond its margin at which the
     /// initiative may still roll out (default 0.1).
@@ -391,7 +391,7 @@ impl Default for Decision {
             max_expected_loss: None,
             prior: Prior::Default,
             deadline: None,
-            max_weeks: 12.0,
+            max_weeks: 16.0,
             max_guardrail_risk: 0.1,
         }
     }

@@ -3,6 +3,10 @@
 //! Pure: takes the statistics' estimates and the ROI model's linear NPV and
 //! returns values; no files, no clock, no global RNG.
 
+pub mod evidence;
+pub mod guardrails;
 pub mod mixture;
 pub mod money;
 pub mod prior;
+pub mod verdict;
+pub mod waiting;

@@ -38,6 +38,10 @@ pub struct DataCounts {
     pub unknown_customer_examples: Vec<String>,
     /// Ledger customers with at least one outcome row.
     pub customers_with_outcomes: u64,
+    /// Ledger customers with at least one outcome row, per arm in
+    /// experiment order (empty for summary input).
+    #[serde(default)]
+    pub customers_with_outcomes_per_arm: Vec<u64>,
     /// Ledger customers missing from the population file (segments and
     /// covariates unknown for them).
     pub customers_not_in_population: u64,
@@ -164,6 +168,15 @@ pub fn load(exp: &Experiment) -> Result<Dataset> {
         counts.rows_unknown_customer = data.counts.rows_unknown_customer;
         counts.unknown_customer_examples = data.counts.unknown_examples;
         counts.customers_with_outcomes = data.counts.customers_with_rows;
+        counts.customers_with_outcomes_per_arm = vec![0; exp.arms.len()];
+        for (i, &arm) in arm_of.iter().enumerate() {
+            let bit = data
+                .counts
+                .with_rows
+                .get(i / 64)
+                .map_or(0, |w| (w >> (i % 64)) & 1);
+            counts.customers_with_outcomes_per_arm[usize::from(arm)] += bit;
+        }
         counts.customers_not_in_population =
             attributes.as_ref().map_or(0, |a| a.customers_not_found);
         let segments: Vec<(String, &[String], &[u32])> = attributes

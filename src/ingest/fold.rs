@@ -57,6 +57,10 @@ pub struct OutcomeCounts {
     pub unknown_examples: Vec<String>,
     /// Ledger customers with at least one row in the window.
     pub customers_with_rows: u64,
+    /// Which ledger customers have a row in the window: bit `i % 64` of
+    /// word `i / 64` for ledger position `i` (per-arm counts are made from
+    /// it, so an arm without any outcome can be told from a weak effect).
+    pub with_rows: Vec<u64>,
 }
 
 impl OutcomeCounts {
@@ -617,6 +621,7 @@ impl<'a> Fold<'a> {
         let customers = self.customer_total;
         let mut counts = self.counts;
         counts.customers_with_rows = self.has_row.iter().map(|w| u64::from(w.count_ones())).sum();
+        counts.with_rows = self.has_row;
         let records = &self.records;
         let metrics =
             crate::parallel::map_in_two(&self.accumulators, |acc| acc.finish(records, customers));

@@ -28,6 +28,7 @@ pub fn render(report: &AnalysisReport) -> String {
         metric_section(&mut out, report, metric);
     }
     segments(&mut out, report);
+    decision_money(&mut out, report);
     roi(&mut out, report);
     warnings(&mut out, report);
     method(&mut out, report);
@@ -50,6 +51,9 @@ fn title(out: &mut String, report: &AnalysisReport) {
         out.push('\n');
         out.push_str(&block(description));
         out.push('\n');
+    }
+    if !decision.headline.is_empty() {
+        out.push_str(&format!("\n**{}**\n", prose(&decision.headline)));
     }
     if !decision.reasons.is_empty() {
         out.push('\n');
@@ -247,6 +251,41 @@ fn segments(out: &mut String, report: &AnalysisReport) {
         }
     }
     out.push_str("\nSignificant differences are marked **better** or **worse**.\n");
+}
+
+fn decision_money(out: &mut String, report: &AnalysisReport) {
+    let Some(section) = super::decision_text::decision_section(report) else {
+        return;
+    };
+    out.push_str("\n## The decision in money\n\n");
+    for note in &section.notes {
+        out.push_str(&format!("{}\n\n", prose(note)));
+    }
+    let aligned = |n: usize| {
+        let mut a = vec![Right; n];
+        a[0] = Left;
+        a
+    };
+    if !section.money_rows.is_empty() {
+        let rows: Vec<Vec<String>> = section
+            .money_rows
+            .iter()
+            .map(|r| r.iter().map(|c| inline(c)).collect())
+            .collect();
+        table(out, &section.money_headers, &aligned(6), &rows);
+    }
+    if !section.effect_rows.is_empty() {
+        out.push_str(
+            "\nEffects as measured and as likely, allowing for how rarely initiatives move a \
+             metric much:\n\n",
+        );
+        let rows: Vec<Vec<String>> = section
+            .effect_rows
+            .iter()
+            .map(|r| r.iter().map(|c| inline(c)).collect())
+            .collect();
+        table(out, &section.effect_headers, &aligned(5), &rows);
+    }
 }
 
 fn roi(out: &mut String, report: &AnalysisReport) {

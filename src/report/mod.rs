@@ -4,6 +4,7 @@
 //! [`crate::format`], shared with earlier stages). Everything here is pure
 //! (values in, strings out).
 
+mod decision_text;
 pub mod escape;
 pub mod html;
 pub mod markdown;

@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use crate::analysis::health::Srm;
 use crate::analysis::result::MetricResult;
-use crate::decision::Decision;
+use crate::decide::verdict::Decision;
 use crate::ingest::dataset::DataCounts;
 use crate::roi::RoiReport;
 

@@ -28,7 +28,7 @@
 //! combines with the letter before it none, and columns still line up.
 
 use crate::analysis::result::{ArmComparison, ArmFigures, MetricResult, Outcome};
-use crate::decision::Verdict;
+use crate::decide::verdict::Verdict;
 use crate::format::{number, pct};
 use crate::report::model::AnalysisReport;
 use crate::report::text;
@@ -65,6 +65,7 @@ pub fn render(report: &AnalysisReport, style: Style) -> String {
         metric_section(&mut out, report, metric);
     }
     segments(&mut out, report);
+    decision_money(&mut out, report);
     roi(&mut out, report);
     warnings(&mut out, report);
     out.finish()
@@ -91,8 +92,59 @@ fn verdict(out: &mut Out, report: &AnalysisReport) {
         let painted = out.paint(&l, &[BOLD, color]);
         out.line(painted);
     }
+    if !decision.headline.is_empty() {
+        out.prose(&decision.headline, "", "");
+    }
     for reason in &decision.reasons {
         out.prose(reason, "  - ", "    ");
+    }
+}
+
+fn decision_money(out: &mut Out, report: &AnalysisReport) {
+    let Some(section) = super::decision_text::decision_section(report) else {
+        return;
+    };
+    out.blank();
+    let painted = out.paint("The decision in money", &[BOLD]);
+    out.line(painted);
+    for note in &section.notes {
+        out.prose(note, "  ", "  ");
+    }
+    let table_of = |headers: &[&str], rows: Vec<Vec<String>>| {
+        let mut align = vec![Align::Right; headers.len()];
+        align[0] = Align::Left;
+        let mut table = Table::new(headers.iter().map(|h| h.to_string()).collect(), align);
+        for row in rows {
+            table.push(Row {
+                cells: row.iter().map(Cell::plain).collect(),
+                detail: None,
+            });
+        }
+        table
+    };
+    // One block of figures per arm: six columns do not fit a terminal.
+    for row in &section.money_rows {
+        let rows: Vec<(&str, String)> = section.money_headers[1..]
+            .iter()
+            .zip(&row[1..])
+            .map(|(h, v)| (*h, v.clone()))
+            .collect();
+        out.prose(&format!("Rolling out {}:", clean(&row[0])), "  ", "  ");
+        let width = label_width(&rows);
+        for (label, value) in rows {
+            for l in out.key_value(label, &value, width, "    ") {
+                out.line(l);
+            }
+        }
+    }
+    if !section.effect_rows.is_empty() {
+        out.prose(
+            "Effects as measured and as likely, allowing for how rarely initiatives move a metric much:",
+            "  ",
+            "  ",
+        );
+        let rows = section.effect_rows.iter().map(|r| r.to_vec()).collect();
+        out.table(&table_of(&section.effect_headers, rows), "    ");
     }
 }
 

@@ -7,7 +7,7 @@
 
 use crate::analysis::result::{ArmComparison, MetricResult, Outcome, SegmentResult};
 use crate::config::MetricKind;
-use crate::decision::{Decision, Verdict};
+use crate::decide::verdict::{Decision, Verdict};
 use crate::format::{
     NOT_AVAILABLE, Unit, count, fmt_sig, money, number, p_value, pct, pp, probability, signed_pct,
 };
@@ -392,7 +392,7 @@ pub(super) fn roi_rows(report: &AnalysisReport, roi: &RoiReport) -> Vec<(&'stati
             count(u64::from(roi.horizon_months), "month", "months"),
         ),
         (
-            "Net present value",
+            "Net present value (data alone)",
             format!(
                 "{} median (5-95% range {} to {})",
                 money(roi.npv.p50, cur),
@@ -400,17 +400,12 @@ pub(super) fn roi_rows(report: &AnalysisReport, roi: &RoiReport) -> Vec<(&'stati
                 money(roi.npv.p95, cur)
             ),
         ),
-        ("Chance it pays off", probability(roi.probability_positive)),
+        (
+            "Chance it pays off (data alone)",
+            probability(roi.probability_positive),
+        ),
         ("Pays back", payback),
         ("Break-even lift", break_even_text(report, roi)),
-        (
-            "Expected loss if rolled out",
-            money(roi.expected_loss.rollout, cur),
-        ),
-        (
-            "Expected loss if stopped",
-            money(roi.expected_loss.stop, cur),
-        ),
     ]
 }
 

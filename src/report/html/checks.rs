@@ -2,7 +2,7 @@
 //! the page were computed, and which files they came from.
 
 use super::{Page, figure, h, td, timestamp, w, whole_pct};
-use crate::decision::Verdict;
+use crate::decide::verdict::Verdict;
 use crate::format::{count, fmt_sig, number, p_value, pct};
 use crate::report::svg::{Balance, BalanceBar, balance};
 

@@ -4,7 +4,7 @@
 use super::units::{MetricUnit, cash, relative};
 use super::{Page, h, w};
 use crate::analysis::result::{ArmComparison, MetricResult, Outcome};
-use crate::decision::Verdict;
+use crate::decide::verdict::Verdict;
 use crate::format::{count, number, pct};
 
 /// The verdict as a heading: `Roll out sms`, `Keep piloting`, `Stop`,

@@ -1,0 +1,245 @@
+//! Turns the compared metrics and the ROI model into what the verdict reads:
+//! effects under the prior, guardrail checks, the NPV's linear form per arm,
+//! and the pilot's deadline.
+//!
+//! Pure: values in, values out. The caller supplies the analysis date.
+
+use super::guardrails::{self, GuardrailCheck, GuardrailEvidence, GuardrailStatus};
+use super::mixture::NormalMixture;
+use super::money::LiftEvidence;
+use super::prior::{EffectScale, relative_prior};
+use super::verdict::{ArmMoney, Deadline, ShrunkenEffect};
+use super::waiting::WEEKS_PER_MONTH;
+use crate::analysis::result::MetricResult;
+use crate::config::{Direction, Experiment, Prior, Role};
+use crate::roi::{MetricEffect, linear_npv};
+
+/// The prior of one metric's absolute effect, from its control arm.
+pub fn metric_prior(prior: Prior, result: &MetricResult) -> Option<NormalMixture> {
+    let control = result.arms.first()?;
+    let scale = EffectScale::of(control.mean, control.sd)?;
+    relative_prior(prior).map(|p| p.affine(0.0, scale.value()))
+}
+
+/// A metric's effect for arm `t` (0-based treatment index), raw and under
+/// the prior; `None` when the metric has no fixed-horizon estimate.
+pub fn shrunken_effect(prior: Prior, result: &MetricResult, t: usize) -> Option<ShrunkenEffect> {
+    let fixed = result.comparisons.get(t)?.fixed_horizon?;
+    let posterior = match metric_prior(prior, result) {
+        Some(p) => p.posterior(fixed.estimate, fixed.std_error),
+        None => NormalMixture::normal(fixed.estimate, fixed.std_error),
+    };
+    let spread = posterior.sd() > 0.0;
+    let probability_better = match result.direction {
+        Direction::Increase => posterior.sf(0.0),
+        Direction::Decrease => posterior.cdf(0.0) - point_mass_at_zero(&posterior),
+    };
+    Some(ShrunkenEffect {
+        metric: result.name.clone(),
+        estimate: fixed.estimate,
+        std_error: fixed.std_error,
+        shrunken: posterior.mean(),
+        lower: if spread {
+            posterior.quantile(0.025)
+        } else {
+            posterior.mean()
+        },
+        upper: if spread {
+            posterior.quantile(0.975)
+        } else {
+            posterior.mean()
+        },
+        probability_better,
+    })
+}
+
+/// The weight of point-mass components sitting exactly at 0 ("no change"
+/// is not an improvement either way).
+fn point_mass_at_zero(m: &NormalMixture) -> f64 {
+    m.components()
+        .iter()
+        .filter(|c| c.sd == 0.0 && c.mean == 0.0)
+        .map(|c| c.weight)
+        .sum()
+}
+
+/// The guardrail checks of arm `t`.
+pub fn guardrail_checks(
+    exp: &Experiment,
+    metrics: &[MetricResult],
+    t: usize,
+) -> Vec<GuardrailCheck> {
+    let in_npv = |name: &str| {
+        exp.roi
+            .as_ref()
+            .is_some_and(|r| r.benefits.iter().any(|b| b.metric == name))
+    };
+    metrics
+        .iter()
+        .filter(|m| m.role == Role::Guardrail)
+        .filter_map(|m| {
+            let c = m.comparisons.get(t)?;
+            if in_npv(&m.name) {
+                return Some(GuardrailCheck {
+                    metric: m.name.clone(),
+                    allowed_change: None,
+                    probability_beyond_margin: None,
+                    status: GuardrailStatus::InNpv,
+                });
+            }
+            let control = m.arms.first();
+            Some(guardrails::check(
+                &m.name,
+                &GuardrailEvidence {
+                    direction: m.direction,
+                    margin: m.margin.unwrap_or(0.0),
+                    control_mean: control.and_then(|a| a.mean),
+                    control_sd: control.and_then(|a| a.sd),
+                    estimate: c.fixed_horizon.map(|f| (f.estimate, f.std_error)),
+                },
+                exp.decision.max_guardrail_risk,
+            ))
+        })
+        .collect()
+}
+
+/// The money of rolling out arm `t` (0-based treatment index) to
+/// `customers`, with `treated_in_pilot` customers getting it during the
+/// pilot; `Err` with the reason when it cannot be computed.
+pub fn arm_money(
+    exp: &Experiment,
+    metrics: &[MetricResult],
+    t: usize,
+    customers: f64,
+    treated_in_pilot: f64,
+) -> Result<ArmMoney, String> {
+    let Some(roi) = &exp.roi else {
+        return Err("there is no [roi] section".to_string());
+    };
+    let mut effects = Vec::new();
+    let mut results = Vec::new();
+    for b in &roi.benefits {
+        let (m, result) = exp
+            .metrics
+            .iter()
+            .zip(metrics)
+            .find(|(m, _)| m.name == b.metric)
+            .ok_or_else(|| format!("metric `{}` is not declared", b.metric))?;
+        let c = result
+            .comparisons
+            .get(t)
+            .ok_or_else(|| format!("`{}` has no comparison for this arm", b.metric))?;
+        let fixed = c.fixed_horizon.ok_or_else(|| {
+            format!(
+                "`{}` cannot be compared ({})",
+                b.metric,
+                c.not_computable.as_deref().unwrap_or("no data")
+            )
+        })?;
+        if !effects.iter().any(|e: &MetricEffect| e.metric == b.metric) {
+            effects.push(MetricEffect {
+                metric: b.metric.clone(),
+                direction: m.direction,
+                lift: fixed.estimate,
+                se: fixed.std_error,
+                control_mean: result.arms.first().and_then(|a| a.mean),
+            });
+            results.push((result, fixed));
+        }
+    }
+    let linear = linear_npv(roi, customers, &effects).map_err(|e| e.message().to_string())?;
+    let lifts_under = |prior: Option<Prior>, widen: f64| -> Vec<LiftEvidence> {
+        linear
+            .per_unit_lift
+            .iter()
+            .zip(&results)
+            .map(|((_, per_unit), (result, fixed))| LiftEvidence {
+                npv_per_unit: *per_unit,
+                prior: prior
+                    .and_then(|p| metric_prior(p, result))
+                    .map(|p| p.affine(0.0, widen)),
+                estimate: fixed.estimate,
+                std_error: fixed.std_error,
+            })
+            .collect()
+    };
+    let prior = exp.decision.prior;
+    let lifts: Vec<(String, LiftEvidence)> = linear
+        .per_unit_lift
+        .iter()
+        .map(|(name, _)| name.clone())
+        .zip(lifts_under(Some(prior), 1.0))
+        .collect();
+    let mut alternatives = vec![(
+        "the data alone (no prior)".to_string(),
+        lifts_under(None, 1.0),
+    )];
+    match prior {
+        Prior::Flat => alternatives.push((
+            "pilot's default prior".to_string(),
+            lifts_under(Some(Prior::Default), 1.0),
+        )),
+        _ => {
+            alternatives.push((
+                "a prior half as wide".to_string(),
+                lifts_under(Some(prior), 0.5),
+            ));
+            alternatives.push((
+                "a prior twice as wide".to_string(),
+                lifts_under(Some(prior), 2.0),
+            ));
+        }
+    }
+    Ok(ArmMoney {
+        at_zero_effect: linear.at_zero_effect,
+        lifts,
+        alternatives,
+        horizon_months: f64::from(roi.horizon_months),
+        pilot_cost_per_week: (roi.monthly_cost + roi.cost_per_customer_month * treated_in_pilot)
+            / WEEKS_PER_MONTH,
+        pilot_share_per_week: if customers > 0.0 {
+            treated_in_pilot / (customers * f64::from(roi.horizon_months) * WEEKS_PER_MONTH)
+        } else {
+            0.0
+        },
+        seed: roi.seed,
+    })
+}
+
+/// The pilot's deadline as seen on `as_of_day`: the `deadline` date, or
+/// `max_weeks` after the first assignment. `None` when neither a date nor
+/// the first assignment's day is known.
+pub fn deadline(
+    exp: &Experiment,
+    first_assignment_day: Option<i32>,
+    as_of_day: i32,
+) -> Option<Deadline> {
+    let (day, source) = match &exp.decision.deadline {
+        Some(date) => (crate::dates::parse_day(date)?, "deadline"),
+        None => (
+            first_assignment_day? + (exp.decision.max_weeks * 7.0).round() as i32,
+            "max_weeks",
+        ),
+    };
+    let weeks_left = if day > as_of_day {
+        ((day - as_of_day) / 7) as u32
+    } else {
+        0
+    };
+    let date = crate::dates::rfc3339_utc(i64::from(day) * 86_400);
+    Some(Deadline {
+        date: date[..10].to_string(),
+        weeks_left,
+        source: source.to_string(),
+    })
+}
+
+/// The day the analysis speaks for: the end of the outcome window when it
+/// lies before today (the data cannot know more), else today.
+pub fn as_of_day(exp: &Experiment, today: i32) -> i32 {
+    exp.outcomes
+        .as_ref()
+        .and_then(|o| o.to.as_deref())
+        .and_then(crate::dates::parse_day)
+        .map_or(today, |to| to.min(today))
+}
