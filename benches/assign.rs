@@ -77,10 +77,7 @@ fn experiment(dir: &Path, stratify: &[&str]) -> Experiment {
             correction: Correction::Holm,
             segments: Vec::new(),
         },
-        decision: Decision {
-            min_customers_per_arm: 100,
-            min_probability_positive_npv: 0.8,
-        },
+        decision: Decision::default(),
         roi: None,
     }
 }

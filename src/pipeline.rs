@@ -126,7 +126,7 @@ fn decide_on(
         settings: &exp.decision,
         prior: describe(prior),
         alpha: exp.analysis.alpha,
-        deadline: deadline(exp, data.enrollment.map(|e| e.first_day), as_of),
+        deadline: Some(deadline(exp, data.enrollment.map(|e| e.first_day), as_of)),
         new_per_arm_per_week: enrollment_per_arm_per_day(exp, data).map(|d| d * 7.0),
         need,
         currency: exp.roi.as_ref().map_or("$", |r| r.currency.as_str()),

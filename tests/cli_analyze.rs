@@ -40,7 +40,7 @@ name = "complaints"
 kind = "binary"
 role = "guardrail"
 direction = "decrease"
-margin = 0.1
+margin = 0.5
 
 [analysis]
 segments = ["segment"]
@@ -110,11 +110,13 @@ fn json(s: &Sandbox) -> Value {
 
 #[test]
 fn a_clear_win_is_a_rollout_with_the_documented_json_fields() {
+    // Fewer complaints with the reminder: the guardrail is shown within its
+    // margin, which a rollout needs.
     let s = pilot_with(
         3000,
         &Truth {
             bought: [0.20, 0.30],
-            complaints: [0.02, 0.02],
+            complaints: [0.02, 0.01],
         },
         1,
     );
@@ -231,7 +233,7 @@ fn a_harmed_guardrail_stops_even_when_the_primary_improves() {
     );
     let reasons = report["decision"]["reasons"].to_string();
     assert!(
-        reasons.contains("Guardrail complaints got worse beyond its 10.0% margin"),
+        reasons.contains("Guardrail complaints is likely worse than its margin allows"),
         "{reasons}"
     );
 }
@@ -242,7 +244,7 @@ fn a_sample_ratio_mismatch_means_investigate_and_check_exit_codes_follow_the_ver
         2000,
         &Truth {
             bought: [0.20, 0.30],
-            complaints: [0.02, 0.02],
+            complaints: [0.02, 0.01],
         },
         4,
     );
@@ -386,7 +388,7 @@ fn a_significant_lift_that_does_not_pay_is_a_stop_and_one_that_pays_rolls_out() 
         3000,
         &Truth {
             bought: [0.20, 0.30],
-            complaints: [0.02, 0.02],
+            complaints: [0.02, 0.01],
         },
         8,
     );
@@ -400,9 +402,9 @@ fn a_significant_lift_that_does_not_pay_is_a_stop_and_one_that_pays_rolls_out() 
         costly["decision"]
     );
     assert!(
-        costly["decision"]["reasons"]
+        costly["decision"]["headline"]
             .to_string()
-            .contains("it does not pay for itself")
+            .contains("rolling out is expected to lose")
     );
     assert!(costly["roi"]["probability_positive"].as_f64().unwrap() < 0.2);
     s.write("exp.toml", roi(100));

@@ -274,7 +274,8 @@ fn the_summary_says_the_verdict_the_interval_and_the_money() {
         .filter(|n| n.tag_name().name() == "h1")
         .map(|n| n.text().unwrap_or("").to_string())
         .collect();
-    assert_eq!(h1, ["Keep piloting"]);
+    // The unsubscribe guardrail is more likely than not beyond its margin.
+    assert_eq!(h1, ["Stop"]);
     let all = text(&doc);
     // What was tried, with the experiment's own description.
     assert!(all.contains("sms-reminder was tried on 1,686 customers (844 with sms, 842 in control for comparison)"), "{all}");

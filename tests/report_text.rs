@@ -290,6 +290,11 @@ fn rollout() -> AnalysisReport {
             ],
             more_customers_per_arm: None,
             more_days: None,
+            headline: String::new(),
+            more_weeks: None,
+            prior: String::new(),
+            deadline: None,
+            arms: Vec::new(),
         },
     );
     r.roi = Some(roi_report());
@@ -516,6 +521,11 @@ fn three_arm_continue() -> AnalysisReport {
             ],
             more_customers_per_arm: Some(802),
             more_days: Some(28.5),
+            headline: String::new(),
+            more_weeks: None,
+            prior: String::new(),
+            deadline: None,
+            arms: Vec::new(),
         },
     )
 }
@@ -557,6 +567,11 @@ fn investigate() -> AnalysisReport {
             reasons: vec![SRM_REASON.to_string()],
             more_customers_per_arm: None,
             more_days: None,
+            headline: String::new(),
+            more_weeks: None,
+            prior: String::new(),
+            deadline: None,
+            arms: Vec::new(),
         },
     );
     r.settings.sequential = true;
@@ -673,13 +688,12 @@ fn rollout_terminal_key_lines() {
     );
     assert_has_line(
         &out,
-        "  Net present value            $8,450 median (5-95% range -$1,200 to $19,800)",
+        "  Net present value (data alone)   $8,450 median (5-95% range -$1,200 to $19,800)",
     );
     assert_has_line(
         &out,
-        "  Break-even lift              conversion +1.1 pp (+9.2%)",
+        "  Break-even lift                  conversion +1.1 pp (+9.2%)",
     );
-    assert_has_line(&out, "  Expected loss if rolled out  $310");
 }
 
 #[test]
@@ -713,14 +727,12 @@ order value (average, guardrail with a 5.0% margin, higher is better)
   Note: Values above 413 (the 99% quantile of all groups) were capped at it: 12 customers affected.
 
 Return on investment of rolling out discount-10
-  Customers reached            12,000
-  Horizon                      24 months
-  Net present value            $8,450 median (5-95% range -$1,200 to $19,800)
-  Chance it pays off           87.5%
-  Pays back                    in month 4
-  Break-even lift              conversion +1.1 pp (+9.2%)
-  Expected loss if rolled out  $310
-  Expected loss if stopped     $6,900
+  Customers reached                12,000
+  Horizon                          24 months
+  Net present value (data alone)   $8,450 median (5-95% range -$1,200 to $19,800)
+  Chance it pays off (data alone)  87.5%
+  Pays back                        in month 4
+  Break-even lift                  conversion +1.1 pp (+9.2%)
 ";
     assert_eq!(out, expected, "\n{out}");
 }
@@ -960,9 +972,9 @@ fn rollout_markdown_key_lines() {
     assert_has_line(&md, "## Return on investment of rolling out discount-10");
     assert_has_line(
         &md,
-        "| Net present value | $8,450 median (5-95% range -$1,200 to $19,800) |",
+        "| Net present value (data alone) | $8,450 median (5-95% range -$1,200 to $19,800) |",
     );
-    assert_has_line(&md, "| Chance it pays off | 87.5% |");
+    assert_has_line(&md, "| Chance it pays off (data alone) | 87.5% |");
     assert_has_line(
         &md,
         "- Tests: conversion (two-proportion z-test); order value (Welch's t-test).",
@@ -1105,14 +1117,12 @@ fn roi_of_each_arm_when_several_pay() {
     let out = terminal::render(&r, PLAIN);
     let expected = "
 Return on investment of rolling out sms-reminder
-  Customers reached            12,000
-  Horizon                      24 months
-  Net present value            $8,450 median (5-95% range -$1,200 to $19,800)
-  Chance it pays off           87.5%
-  Pays back                    in month 4
-  Break-even lift              repeat purchase +1.1 pp (+9.2%)
-  Expected loss if rolled out  $310
-  Expected loss if stopped     $6,900
+  Customers reached                12,000
+  Horizon                          24 months
+  Net present value (data alone)   $8,450 median (5-95% range -$1,200 to $19,800)
+  Chance it pays off (data alone)  87.5%
+  Pays back                        in month 4
+  Break-even lift                  repeat purchase +1.1 pp (+9.2%)
 
   Each arm rolled out:
     arm             NPV median              5-95% range  chance it pays off

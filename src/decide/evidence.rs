@@ -24,7 +24,11 @@ pub fn metric_prior(prior: Prior, result: &MetricResult) -> Option<NormalMixture
 /// A metric's effect for arm `t` (0-based treatment index), raw and under
 /// the prior; `None` when the metric has no fixed-horizon estimate.
 pub fn shrunken_effect(prior: Prior, result: &MetricResult, t: usize) -> Option<ShrunkenEffect> {
-    let fixed = result.comparisons.get(t)?.fixed_horizon?;
+    let comparison = result.comparisons.get(t)?;
+    // A comparison that is not computable (no variation, no data) has no
+    // effect to shrink, even if a fixed-horizon zero is on record.
+    comparison.absolute?;
+    let fixed = comparison.fixed_horizon?;
     let posterior = match metric_prior(prior, result) {
         Some(p) => p.posterior(fixed.estimate, fixed.std_error),
         None => NormalMixture::normal(fixed.estimate, fixed.std_error),
@@ -207,19 +211,28 @@ pub fn arm_money(
 }
 
 /// The pilot's deadline as seen on `as_of_day`: the `deadline` date, or
-/// `max_weeks` after the first assignment. `None` when neither a date nor
-/// the first assignment's day is known.
-pub fn deadline(
-    exp: &Experiment,
-    first_assignment_day: Option<i32>,
-    as_of_day: i32,
-) -> Option<Deadline> {
-    let (day, source) = match &exp.decision.deadline {
-        Some(date) => (crate::dates::parse_day(date)?, "deadline"),
-        None => (
-            first_assignment_day? + (exp.decision.max_weeks * 7.0).round() as i32,
+/// `max_weeks` after the first assignment. When neither a date nor the
+/// first assignment's day is known, the pilot is treated as just begun
+/// (`max_weeks` left), and the report asks for a `deadline`.
+pub fn deadline(exp: &Experiment, first_assignment_day: Option<i32>, as_of_day: i32) -> Deadline {
+    let set = exp
+        .decision
+        .deadline
+        .as_deref()
+        .and_then(crate::dates::parse_day);
+    let (day, source) = match (set, first_assignment_day) {
+        (Some(day), _) => (day, "deadline"),
+        (None, Some(first)) => (
+            first + (exp.decision.max_weeks * 7.0).round() as i32,
             "max_weeks",
         ),
+        (None, None) => {
+            return Deadline {
+                date: None,
+                weeks_left: exp.decision.max_weeks.ceil() as u32,
+                source: "unknown_start".to_string(),
+            };
+        }
     };
     let weeks_left = if day > as_of_day {
         ((day - as_of_day) / 7) as u32
@@ -227,11 +240,11 @@ pub fn deadline(
         0
     };
     let date = crate::dates::rfc3339_utc(i64::from(day) * 86_400);
-    Some(Deadline {
-        date: date[..10].to_string(),
+    Deadline {
+        date: Some(date[..10].to_string()),
         weeks_left,
         source: source.to_string(),
-    })
+    }
 }
 
 /// The day the analysis speaks for: the end of the outcome window when it

@@ -111,7 +111,7 @@ pub fn value_of_more_data(
     alternative: f64,
     seed: u64,
 ) -> f64 {
-    if !(more_data_ratio > 0.0) || lifts.is_empty() {
+    if more_data_ratio.is_nan() || more_data_ratio <= 0.0 || lifts.is_empty() {
         return 0.0;
     }
     let now = npv_distribution(at_zero_effect, lifts)
@@ -136,7 +136,7 @@ pub fn value_of_more_data(
 fn single_metric_later(a: f64, lift: &LiftEvidence, ratio: f64) -> Option<f64> {
     let b = lift.npv_per_unit;
     let se = lift.std_error;
-    if b == 0.0 || !(se > 0.0) {
+    if b == 0.0 || se.is_nan() || se <= 0.0 {
         return None;
     }
     // The new data alone: estimate ~ N(lift, se^2 / ratio).

@@ -123,11 +123,14 @@ pub struct ArmDecision {
 /// The deadline of the pilot.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Deadline {
-    /// The last day, `YYYY-MM-DD`.
-    pub date: String,
-    /// Whole weeks left from the analysis date (0: reached).
+    /// The last day, `YYYY-MM-DD`; `None` when the pilot's start is not
+    /// known (a ledger without dates and no `deadline` set).
+    pub date: Option<String>,
+    /// Whole weeks left from the analysis date (0: reached). With an
+    /// unknown start, `max_weeks`: the pilot is treated as just begun.
     pub weeks_left: u32,
-    /// Where the date comes from: `deadline` or `max_weeks`.
+    /// Where the date comes from: `deadline`, `max_weeks` or
+    /// `unknown_start`.
     pub source: String,
 }
 
@@ -337,7 +340,7 @@ pub fn decide(input: &DecisionInput<'_>) -> Decision {
         );
         decision.reasons = arm_reasons(input, i, j);
         decision.arms = judged.into_iter().map(|j| j.decision).collect();
-        fill_customers(&mut decision, input);
+        fill_customers(&mut decision, input, with_money);
         return decision;
     }
     // 2. A promising arm is held back by what a few more weeks can settle.
@@ -367,7 +370,7 @@ pub fn decide(input: &DecisionInput<'_>) -> Decision {
         decision.reasons = arm_reasons(input, i, j);
         decision.reasons.extend(j.held_back.iter().cloned());
         decision.arms = judged.into_iter().map(|j| j.decision).collect();
-        fill_customers(&mut decision, input);
+        fill_customers(&mut decision, input, with_money);
         return decision;
     }
     // 3. Roll out the best allowed arm, if rolling out beats stopping.
@@ -491,6 +494,10 @@ fn judge(input: &DecisionInput<'_>, arm: &ArmEvidence<'_>) -> Judged {
     };
     let rate = input.new_per_arm_per_week.filter(|r| *r > 0.0);
     let fewest = arm.customers.min(input.control.1);
+    // Without an enrollment rate pilot cannot say how soon more customers
+    // settle a question; it then keeps piloting until the deadline.
+    let weeks_left = input.deadline.as_ref().map_or(0, |d| d.weeks_left);
+    let unknown_rate = || rate.is_none().then_some(weeks_left);
 
     // Guardrails.
     for g in &arm.guardrails {
@@ -514,7 +521,7 @@ fn judge(input: &DecisionInput<'_>, arm: &ArmEvidence<'_>) -> Judged {
                         g.metric
                     ),
                 });
-                need_weeks(guardrail_weeks(input, arm, g, rate));
+                need_weeks(guardrail_weeks(input, arm, g, rate).or_else(unknown_rate));
             }
             GuardrailStatus::Safe | GuardrailStatus::InNpv => {}
         }
@@ -578,7 +585,7 @@ fn judge(input: &DecisionInput<'_>, arm: &ArmEvidence<'_>) -> Judged {
                     pct(min),
                     probability(o.probability_positive)
                 ));
-                need_weeks(rate.map(|_| 1));
+                need_weeks(rate.map(|_| 1).or_else(unknown_rate));
             }
             if let Some(max) = settings.max_expected_loss
                 && o.expected_loss_rollout > max
@@ -589,7 +596,7 @@ fn judge(input: &DecisionInput<'_>, arm: &ArmEvidence<'_>) -> Judged {
                     money(max, input.currency),
                     money(o.expected_loss_rollout, input.currency)
                 ));
-                need_weeks(rate.map(|_| 1));
+                need_weeks(rate.map(|_| 1).or_else(unknown_rate));
             }
         }
         None => {
@@ -605,14 +612,19 @@ fn judge(input: &DecisionInput<'_>, arm: &ArmEvidence<'_>) -> Judged {
                         e.metric,
                         probability(e.probability_better)
                     ));
-                    need_weeks(input.need.and_then(|n| {
-                        let more = n.per_arm.saturating_sub(fewest) as f64;
-                        rate.map(|r| (more / r).ceil().max(1.0) as u32)
-                    }));
+                    need_weeks(
+                        input
+                            .need
+                            .and_then(|n| {
+                                let more = n.per_arm.saturating_sub(fewest) as f64;
+                                rate.map(|r| (more / r).ceil().max(1.0) as u32)
+                            })
+                            .or_else(unknown_rate),
+                    );
                 }
                 None => {
                     held_back.push(format!("{} cannot be compared yet.", input.primary.name));
-                    need_weeks(rate.map(|_| 1));
+                    need_weeks(rate.map(|_| 1).or_else(unknown_rate));
                 }
             }
         }
@@ -625,10 +637,13 @@ fn judge(input: &DecisionInput<'_>, arm: &ArmEvidence<'_>) -> Judged {
             .cloned()
             .collect::<Vec<_>>(),
     );
-    let weeks_to_settle = if held_back.is_empty() {
-        None
-    } else {
-        weeks_to_settle
+    // Nothing measured yet (no outcome data): there is nothing to judge,
+    // so the pilot goes on until its deadline whatever else holds it back.
+    let nothing_measured = arm.primary_effect.is_none();
+    let weeks_to_settle = match (held_back.is_empty(), nothing_measured) {
+        (true, _) => None,
+        (false, true) => Some(weeks_left),
+        (false, false) => weeks_to_settle,
     };
     Judged {
         decision: ArmDecision {
@@ -798,30 +813,50 @@ fn stop_headline(input: &DecisionInput<'_>, j: &Judged, weeks_left: u32, horizon
             );
         }
         if let Some(h) = j.held_back.first() {
-            let when = if weeks_left == 0 {
-                "the pilot has reached its deadline and"
-            } else {
-                "more weeks before the deadline cannot settle that:"
-            };
             return format!(
-                "Stop {arm}: it is expected to earn {}{horizon}, but {when} {}",
+                "Stop {arm}: it is expected to earn {}{horizon}, but it may not roll out. {h} {}",
                 signed_money(m.expected_npv, input.currency),
-                lower_first(h)
+                unsettled(weeks_left)
             );
         }
     }
     match j.held_back.first() {
-        Some(h) if weeks_left == 0 => {
-            format!("Stop {arm}: the pilot has reached its deadline. {h}")
-        }
-        Some(h) => format!("Stop {arm}: {}", lower_first(h)),
+        Some(h) => format!(
+            "Stop {arm}: it may not roll out. {h} {}",
+            unsettled(weeks_left)
+        ),
         None => format!("Stop {arm}: rolling out is not worth it."),
     }
 }
 
-/// Fills `more_customers_per_arm` and `more_days` from `more_weeks`.
-fn fill_customers(decision: &mut Decision, input: &DecisionInput<'_>) {
-    if let (Some(w), Some(rate)) = (decision.more_weeks, input.new_per_arm_per_week) {
+/// Why what holds an arm back ends the pilot.
+fn unsettled(weeks_left: u32) -> &'static str {
+    if weeks_left == 0 {
+        "The pilot has reached its deadline."
+    } else {
+        "The weeks left before the deadline are too few to settle that."
+    }
+}
+
+/// Fills `more_customers_per_arm` and `more_days`: from the weeks and the
+/// enrollment rate, or without money from the customers the primary metric
+/// needs.
+fn fill_customers(decision: &mut Decision, input: &DecisionInput<'_>, with_money: bool) {
+    let rate = input.new_per_arm_per_week.filter(|r| *r > 0.0);
+    if !with_money && let Some(need) = input.need {
+        let smallest = input
+            .arms
+            .iter()
+            .map(|a| a.customers)
+            .chain(std::iter::once(input.control.1))
+            .min()
+            .unwrap_or(0);
+        let more = need.per_arm.saturating_sub(smallest);
+        decision.more_customers_per_arm = Some(more);
+        decision.more_days = rate.filter(|_| more > 0).map(|r| more as f64 / r * 7.0);
+        return;
+    }
+    if let (Some(w), Some(rate)) = (decision.more_weeks, rate) {
         decision.more_customers_per_arm = Some((f64::from(w) * rate).round() as u64);
         decision.more_days = Some(f64::from(w) * 7.0);
     }

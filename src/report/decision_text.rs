@@ -33,23 +33,20 @@ pub(crate) fn decision_section(report: &AnalysisReport) -> Option<DecisionSectio
     let currency = report.roi.as_ref().map_or("$", |r| r.currency.as_str());
     let mut notes = vec![format!("Prior: {}.", decision.prior)];
     if let Some(d) = &decision.deadline {
-        let source = if d.source == "deadline" {
-            "the deadline set in the file".to_string()
-        } else {
-            "the longest pilot set by max_weeks (default 16 weeks after the first assignment)"
-                .to_string()
+        let source = match d.source.as_str() {
+            "deadline" => "the deadline set in the file",
+            _ => "max_weeks after the first assignment; set [decision] deadline to choose the day",
         };
-        notes.push(if d.weeks_left == 0 {
-            format!(
-                "The pilot's end, {} ({source}), is reached: the verdict is roll out or stop.",
-                d.date
-            )
-        } else {
-            format!(
-                "The pilot ends {} ({source}): {} left.",
-                d.date,
-                weeks(d.weeks_left)
-            )
+        notes.push(match (&d.date, d.weeks_left) {
+            (None, w) => format!(
+                "pilot does not know when this pilot began (the ledger has no dates), so it \
+                 treats it as just begun ({} left); set [decision] deadline to say when it ends.",
+                weeks(w)
+            ),
+            (Some(date), 0) => format!(
+                "The pilot's end, {date} ({source}), is reached: the verdict is roll out or stop."
+            ),
+            (Some(date), w) => format!("The pilot ends {date} ({source}): {} left.", weeks(w)),
         });
     }
     let multi = decision.arms.len() > 1;
