@@ -6,3 +6,4 @@
 pub mod mixture;
 pub mod money;
 pub mod prior;
+pub mod test_and_roll;
