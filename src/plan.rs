@@ -493,19 +493,23 @@ fn profit_optimal_for(
     };
     let [control, treatment] = exp.arms.as_slice() else {
         return Err(format!(
-            "Sizing the pilot for profit compares one new option with the control; with {}              groups it is not computed.",
+            "Sizing the pilot for profit compares one new option with the control; with {} \
+             groups it is not computed.",
             exp.arms.len()
         ));
     };
     let Some(relative) = relative_prior(exp.decision.prior) else {
         return Err(
-            "Sizing the pilot for profit needs a prior on the effect, and `[decision] prior`              is flat; set a prior to see how large a pilot pays for itself."
+            "Sizing the pilot for profit needs a prior on the effect, and `[decision] prior = \
+             \"none\"` sets none; use the default or a normal prior to see how large a pilot \
+             pays for itself."
                 .to_string(),
         );
     };
     let scale = EffectScale::of(Some(baseline), Some(sd)).ok_or_else(|| {
         format!(
-            "`{name}` has no spread at its baseline, so the size of an effect on it cannot be              stated and the pilot is not sized for profit."
+            "`{name}` has no spread at its baseline, so the size of an effect on it cannot be \
+             stated and the pilot is not sized for profit."
         )
     })?;
     let population = roi.customers.unwrap_or(eligible as f64);
