@@ -307,6 +307,7 @@ fn need_for(
             .analysis
             .sequential
             .then_some(exp.analysis.sequential_tuning),
+        weights: crate::analysis::needed::ArmWeights::of(&exp.arms, &c.arm)?,
     })
 }
 

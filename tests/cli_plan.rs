@@ -128,3 +128,151 @@ fn terminal_and_markdown_plans_read_as_advice() {
     let md = s.pilot(&["plan", "exp.toml", "--format", "markdown"]);
     assert!(md.ok().starts_with("# Plan: plan-test\n"), "{}", md.stdout);
 }
+
+/// The experiment with a planned effect on the money metric, optionally
+/// with `extra` appended (a `[decision]` section) and the arms' weights.
+fn money_sandbox(weights: (u32, u32), extra: &str) -> Sandbox {
+    let s = sandbox(800);
+    let text = EXPERIMENT
+        .replace("baseline_sd = 40\n", "baseline_sd = 40\nmde = 0.1\n")
+        .replace(
+            "name = \"control\"\n",
+            &format!("name = \"control\"\nweight = {}\n", weights.0),
+        )
+        .replace(
+            "name = \"pilot\"\n",
+            &format!("name = \"pilot\"\nweight = {}\n", weights.1),
+        );
+    s.write("exp.toml", format!("{text}{extra}"));
+    s
+}
+
+#[test]
+fn the_profit_optimal_pilot_follows_from_the_prior_and_the_money() {
+    use pilot::decide::mixture::{Component, NormalMixture};
+    use pilot::decide::prior::DEFAULT_COMPONENTS;
+    use pilot::decide::test_and_roll::Rollout;
+    let s = money_sandbox((1, 1), "");
+    let plan: Value =
+        serde_json::from_str(s.pilot(&["plan", "exp.toml", "--format", "json"]).ok()).unwrap();
+    let revenue = &plan["metrics"][1];
+    let p = &revenue["profit_optimal"];
+    // By hand: no discounting or decay, so a unit of lift brings each
+    // customer 12 months / 3 x 0.5 margin = 2; nothing is paid per customer;
+    // 12 x 1000 is paid whatever the size. The prior is the default on the
+    // relative effect times the baseline 30.
+    let rollout = Rollout {
+        population: 10_000.0,
+        prior: NormalMixture::new(
+            DEFAULT_COMPONENTS
+                .iter()
+                .map(|&(weight, sd)| Component {
+                    weight,
+                    mean: 0.0,
+                    sd: 30.0 * sd,
+                })
+                .collect(),
+        )
+        .unwrap(),
+        control_sd: 40.0,
+        treatment_sd: 40.0,
+        treatment_per_control: 1.0,
+        value_per_unit: 2.0,
+        cost_per_customer: 0.0,
+        fixed_cost: 12_000.0,
+    };
+    let best = rollout.plan().unwrap();
+    assert!(best.control > 100, "{best:?}");
+    assert_eq!(p["sample_size_per_arm"].as_u64(), Some(best.control));
+    assert_eq!(p["sample_size_by_arm"][1]["arm"], "pilot");
+    assert_eq!(
+        p["sample_size_by_arm"][1]["customers"].as_u64(),
+        Some(best.treatment)
+    );
+    let close = |field: &str, want: f64| {
+        let got = p[field].as_f64().unwrap();
+        assert!(
+            (got - want).abs() <= 1e-9 * want.abs(),
+            "{field}: {got} vs {want}"
+        );
+    };
+    close("expected_profit", best.expected_profit);
+    close("profit_rolling_out_blind", -12_000.0);
+    close(
+        "profit_perfect_information",
+        rollout.profit_perfect_information(),
+    );
+    assert_eq!(p["profit_without_test"], 0.0);
+    assert_eq!(p["rolls_out_without_test"], false);
+    // The power-based size tests more customers than pays.
+    let power = revenue["sample_size_per_arm"].as_u64().unwrap() as f64;
+    close(
+        "profit_at_power_size",
+        rollout.expected_profit(power, power).unwrap(),
+    );
+    assert!(p["profit_at_power_size"].as_f64().unwrap() < best.expected_profit);
+    let advice = revenue["advice"].to_string();
+    assert!(
+        advice.contains("Sized for profit: piloting with"),
+        "{advice}"
+    );
+    let text = s.pilot(&["plan", "exp.toml"]);
+    assert!(
+        text.ok()
+            .contains(&format!("profit-optimal pilot  {} per group", best.control)),
+        "{}",
+        text.stdout
+    );
+}
+
+#[test]
+fn unequal_weights_name_each_groups_size() {
+    let s = money_sandbox((1, 3), "");
+    let plan: Value =
+        serde_json::from_str(s.pilot(&["plan", "exp.toml", "--format", "json"]).ok()).unwrap();
+    let bought = &plan["metrics"][0];
+    let expected = sample_size_proportions(
+        0.2,
+        0.25,
+        &Design {
+            ratio: 3.0,
+            ..Design::default()
+        },
+    )
+    .unwrap();
+    let by_arm = &bought["sample_size_by_arm"];
+    assert_eq!(by_arm[0]["arm"], "control");
+    assert_eq!(by_arm[0]["customers"].as_u64(), Some(expected.control));
+    assert_eq!(by_arm[1]["customers"].as_u64(), Some(expected.treatment));
+    let (c, t) = (expected.control, expected.treatment);
+    let text = s.pilot(&["plan", "exp.toml"]);
+    let text = text.ok();
+    let row = format!(
+        "customers per group   control {}, pilot {}",
+        pilot::format::number(c as f64, 0),
+        pilot::format::number(t as f64, 0)
+    );
+    assert!(text.contains(&row), "{text}");
+    // The profit-optimal pilot keeps the 1:3 allocation.
+    let p = &plan["metrics"][1]["profit_optimal"]["sample_size_by_arm"];
+    let (pc, pt) = (
+        p[0]["customers"].as_u64().unwrap(),
+        p[1]["customers"].as_u64().unwrap(),
+    );
+    assert!(pc > 0 && pt.abs_diff(3 * pc) <= 1, "{p}");
+}
+
+#[test]
+fn profit_sizing_says_why_it_is_missing() {
+    let flat = money_sandbox((1, 1), "\n[decision]\nprior = \"none\"\n");
+    let plan: Value =
+        serde_json::from_str(flat.pilot(&["plan", "exp.toml", "--format", "json"]).ok()).unwrap();
+    let revenue = &plan["metrics"][1];
+    assert!(revenue["profit_optimal"].is_null());
+    assert!(
+        revenue["advice"]
+            .to_string()
+            .contains("needs a prior on the effect"),
+        "{revenue}"
+    );
+}

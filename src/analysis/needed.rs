@@ -1,5 +1,5 @@
 //! How many customers per arm the primary metric needs to detect the target
-//! effect, given the spread seen so far.
+//! effect, given the spread seen so far, at the configured arm weights.
 //!
 //! The target is the metric's planning `mde` (relative to the control) or
 //! `mde_absolute`; without either, the effect seen so far, so the answer
@@ -7,11 +7,21 @@
 //!
 //! Fixed horizon: the usual two-sided power calculation,
 //! `target = (z_{1-alpha/2} + z_{power}) * se(n)` with
-//! `se(n)^2 = (var_c + var_t) / n` for `n` customers per arm.
+//! `se(n)^2 = var_c / n + var_t / (k n)` for `n` control customers and
+//! `k n` treated ones, `k` the ratio of the arms' weights (1 for equal arms).
 //! Sequential: the confidence sequence replaces `z_{1-alpha/2} * se(n)` by
 //! its half-width `h(n)` (Waudby-Smith et al., as used by
-//! [`crate::stats::sequential::half_width`]), so `n` solves
-//! `target = h(n) + z_{power} * se(n)`; it is found by bisection.
+//! [`crate::stats::sequential::half_width`], over the `(1 + k) n` customers
+//! of both arms), so `n` solves `target = h(n) + z_{power} * se(n)`; it is
+//! found by bisection.
+//!
+//! With unequal weights the two arms need different numbers, and they fill
+//! at different speeds. [`SampleNeed::per_arm`] is stated for the arm that
+//! fills slowest, the one with the smallest weight among all arms: the
+//! caller compares it with that arm's customers so far and its enrollment
+//! rate, and by the time that arm has `per_arm` customers every arm has its
+//! share. [`SampleNeed::control`] and [`SampleNeed::treatment`] give the
+//! compared arms' own numbers.
 
 use serde::Serialize;
 
@@ -29,15 +39,55 @@ pub enum TargetSource {
     CurrentEstimate,
 }
 
-/// Customers per arm needed to detect the target effect.
+/// Customers needed to detect the target effect.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct SampleNeed {
     /// The absolute effect to detect.
     pub target_absolute: f64,
     /// Where the target comes from.
     pub target_source: TargetSource,
-    /// Customers per arm needed in total.
+    /// Customers the arm with the smallest weight (among all arms) needs in
+    /// total when every arm grows at its weight; with equal weights, the
+    /// customers every arm needs.
     pub per_arm: u64,
+    /// Customers the control needs in total.
+    pub control: u64,
+    /// Customers the compared treatment arm needs in total.
+    pub treatment: u64,
+}
+
+/// The arms' weights as they enter the estimate (any positive scale: only
+/// their ratios matter).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ArmWeights {
+    /// The control's weight.
+    pub control: f64,
+    /// The compared treatment arm's weight.
+    pub treatment: f64,
+    /// The smallest weight of all arms, control included.
+    pub smallest: f64,
+}
+
+impl ArmWeights {
+    /// Equal arms.
+    pub const EQUAL: ArmWeights = ArmWeights {
+        control: 1.0,
+        treatment: 1.0,
+        smallest: 1.0,
+    };
+
+    /// The weights of an experiment's control (its first arm) and the arm
+    /// named `treatment`; `None` when no arm has that name.
+    pub fn of(arms: &[crate::config::Arm], treatment: &str) -> Option<Self> {
+        let control = arms.first()?.weight;
+        let treated = arms.iter().skip(1).find(|a| a.name == treatment)?.weight;
+        let smallest = arms.iter().map(|a| a.weight).fold(f64::INFINITY, f64::min);
+        Some(Self {
+            control,
+            treatment: treated,
+            smallest,
+        })
+    }
 }
 
 /// Inputs of the estimate, read off the primary metric's results.
@@ -63,6 +113,8 @@ pub struct NeedInputs {
     pub power: f64,
     /// Sequential tuning size, if the analysis is sequential.
     pub sequential_tuning: Option<f64>,
+    /// The arms' weights.
+    pub weights: ArmWeights,
 }
 
 /// The estimate, or `None` if there is no usable target or spread.
@@ -78,7 +130,7 @@ pub fn sample_need(inputs: &NeedInputs) -> Option<SampleNeed> {
     if !(target > 0.0 && target.is_finite()) {
         return None;
     }
-    let variance_sum = match inputs.kind {
+    let (var_c, var_t) = match inputs.kind {
         // Rates: the variance at the control rate and at the rate the target
         // implies, as in R's power.prop.test.
         MetricKind::Binary | MetricKind::Csat => {
@@ -90,10 +142,21 @@ pub fn sample_need(inputs: &NeedInputs) -> Option<SampleNeed> {
                 pc - target
             };
             let pt = shifted.clamp(0.0, 1.0);
-            pc * (1.0 - pc) + pt * (1.0 - pt)
+            (pc * (1.0 - pc), pt * (1.0 - pt))
         }
-        _ => inputs.control_sd.powi(2) + inputs.treatment_sd.powi(2),
+        _ => (inputs.control_sd.powi(2), inputs.treatment_sd.powi(2)),
     };
+    let w = inputs.weights;
+    let valid_weights = [w.control, w.treatment, w.smallest]
+        .iter()
+        .all(|x| x.is_finite() && *x > 0.0);
+    if !valid_weights {
+        return None;
+    }
+    // Treated customers per control customer.
+    let k = w.treatment / w.control;
+    // n * se(n)^2, for n control customers.
+    let variance_sum = var_c + var_t / k;
     if !(variance_sum > 0.0 && variance_sum.is_finite()) {
         return None;
     }
@@ -101,7 +164,7 @@ pub fn sample_need(inputs: &NeedInputs) -> Option<SampleNeed> {
     let se = |n: f64| (variance_sum / n).sqrt();
     let reach = |n: f64| match inputs.sequential_tuning {
         Some(tuning) => {
-            half_width(variance_sum / n, 2.0 * n, inputs.alpha, tuning) + z_power * se(n)
+            half_width(variance_sum / n, (1.0 + k) * n, inputs.alpha, tuning) + z_power * se(n)
         }
         None => normal_isf(inputs.alpha / 2.0) * se(n) + z_power * se(n),
     };
@@ -113,8 +176,10 @@ pub fn sample_need(inputs: &NeedInputs) -> Option<SampleNeed> {
             return None;
         }
     }
+    // To well under a customer, so that the treatment's `k` times as many
+    // does not round up past its own need.
     for _ in 0..200 {
-        if hi - lo <= 0.5 {
+        if hi - lo <= 1e-9 * hi {
             break;
         }
         let mid = 0.5 * (lo + hi);
@@ -124,10 +189,14 @@ pub fn sample_need(inputs: &NeedInputs) -> Option<SampleNeed> {
             hi = mid;
         }
     }
+    // Every arm has its share once the control has `hi`, so the slowest arm
+    // then has `hi * smallest / control` (exactly `hi` with equal weights).
     Some(SampleNeed {
         target_absolute: target,
         target_source: source,
-        per_arm: hi.ceil() as u64,
+        per_arm: (hi * (w.smallest / w.control)).ceil() as u64,
+        control: hi.ceil() as u64,
+        treatment: (hi * k).ceil() as u64,
     })
 }
 
@@ -147,6 +216,7 @@ mod tests {
             alpha: 0.05,
             power: 0.8,
             sequential_tuning: None,
+            weights: ArmWeights::EQUAL,
         }
     }
 
@@ -184,5 +254,47 @@ mod tests {
             ..inputs()
         };
         assert_eq!(sample_need(&flat), None);
+    }
+
+    #[test]
+    fn unequal_weights_size_each_arm_for_the_allocation() {
+        // One control per three treated: n solves 2 = 2.801585 * se(n) with
+        // se(n)^2 = 100 / n + 100 / (3 n), so n = 7.848879 * 133.33 / 4
+        // = 261.6 controls and 784.9 treated customers.
+        let one_to_three = ArmWeights {
+            control: 0.25,
+            treatment: 0.75,
+            smallest: 0.25,
+        };
+        let need = sample_need(&NeedInputs {
+            weights: one_to_three,
+            ..inputs()
+        })
+        .unwrap();
+        assert_eq!((need.control, need.treatment), (262, 785));
+        // The control fills slowest, so "per group" is its number, not the
+        // 393 of equal arms.
+        assert_eq!(need.per_arm, 262);
+        // Mirrored, the treatment is the slow arm.
+        let three_to_one = ArmWeights {
+            control: 0.75,
+            treatment: 0.25,
+            smallest: 0.25,
+        };
+        let need = sample_need(&NeedInputs {
+            weights: three_to_one,
+            ..inputs()
+        })
+        .unwrap();
+        assert_eq!(
+            (need.control, need.treatment, need.per_arm),
+            (785, 262, 262)
+        );
+        // Equal arms are unchanged.
+        let equal = sample_need(&inputs()).unwrap();
+        assert_eq!(
+            (equal.control, equal.treatment, equal.per_arm),
+            (393, 393, 393)
+        );
     }
 }

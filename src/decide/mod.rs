@@ -8,5 +8,6 @@ pub mod guardrails;
 pub mod mixture;
 pub mod money;
 pub mod prior;
+pub mod test_and_roll;
 pub mod verdict;
 pub mod waiting;

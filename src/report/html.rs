@@ -21,6 +21,7 @@
 //! * **Numbers for people**: [`crate::format`] with U+2212 minus signs.
 
 mod checks;
+mod decision;
 mod effects;
 mod money;
 mod over_time;
@@ -53,6 +54,7 @@ pub fn render(report: &AnalysisReport, history: &[Look]) -> String {
     let page = Page::new(report);
     let mut body = String::with_capacity(64 * 1024);
     summary::write(&mut body, &page);
+    decision::write(&mut body, &page);
     effects::write_effects(&mut body, &page);
     money::write(&mut body, &page);
     over_time::write(&mut body, &page, history);

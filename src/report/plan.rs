@@ -1,7 +1,32 @@
 //! `pilot plan` output: the plan as terminal text or Markdown.
 
-use crate::format::{fmt_sig, number, pct, pp, signed_pct};
-use crate::plan::{MetricPlan, PlanReport};
+use crate::format::{fmt_sig, money, number, pct, pp, signed_pct};
+use crate::plan::{ArmSize, MetricPlan, PlanReport};
+
+/// "634 per group" when every group gets the same, else "control 342, pilot
+/// 1,026".
+fn per_group(by_arm: &[ArmSize]) -> String {
+    let text = sizes(by_arm);
+    if by_arm.iter().all(|s| s.customers == by_arm[0].customers) {
+        format!("{text} per group")
+    } else {
+        text
+    }
+}
+
+/// "1,094" when every group needs the same, else "control 800, sms 2,400".
+fn sizes(by_arm: &[ArmSize]) -> String {
+    match by_arm.first() {
+        Some(first) if by_arm.iter().all(|s| s.customers == first.customers) => {
+            number(first.customers as f64, 0)
+        }
+        _ => by_arm
+            .iter()
+            .map(|s| format!("{} {}", s.arm, number(s.customers as f64, 0)))
+            .collect::<Vec<_>>()
+            .join(", "),
+    }
+}
 
 fn value(kind: &str, x: f64) -> String {
     if matches!(kind, "binary" | "csat") {
@@ -36,8 +61,8 @@ fn rows(m: &MetricPlan) -> Vec<(&'static str, String)> {
     if let Some(abs) = m.mde_absolute {
         rows.push(("effect to detect", change(m.kind, abs, m.mde_relative)));
     }
-    if let Some(n) = m.sample_size_per_arm {
-        rows.push(("customers per group", number(n as f64, 0)));
+    if let Some(by_arm) = &m.sample_size_by_arm {
+        rows.push(("customers per group", sizes(by_arm)));
     }
     if let Some(n) = m.customers_to_enroll {
         rows.push(("customers to enroll", number(n as f64, 0)));
@@ -55,14 +80,48 @@ fn rows(m: &MetricPlan) -> Vec<(&'static str, String)> {
     if let Some((abs, rel)) = m.detectable_with_available {
         rows.push(("detectable today", change(m.kind, abs, rel)));
     }
-    if let Some(be) = m.break_even {
+    if let Some(be) = &m.break_even {
         rows.push((
             "break-even change",
             change(m.kind, be.absolute_lift, be.relative_lift),
         ));
-        if let Some(n) = be.sample_size_per_arm {
-            rows.push(("per group to see it", number(n as f64, 0)));
+        if let Some(by_arm) = &be.sample_size_by_arm {
+            rows.push(("per group to see it", sizes(by_arm)));
         }
+    }
+    if let Some(p) = &m.profit_optimal {
+        let cur = p.currency.as_str();
+        let tested: u64 = p.sample_size_by_arm.iter().map(|s| s.customers).sum();
+        rows.push((
+            "profit-optimal pilot",
+            if tested == 0 {
+                "none: no pilot pays for itself".to_string()
+            } else {
+                per_group(&p.sample_size_by_arm)
+            },
+        ));
+        if tested > 0 {
+            rows.push(("expected profit", money(p.expected_profit, cur)));
+        }
+        rows.push((
+            "without a pilot",
+            format!(
+                "{} ({})",
+                money(p.profit_without_test, cur),
+                if p.rolls_out_without_test {
+                    "roll out blind"
+                } else {
+                    "keep things as they are"
+                }
+            ),
+        ));
+        if let Some(v) = p.profit_at_power_size {
+            rows.push(("at the power size", money(v, cur)));
+        }
+        rows.push((
+            "effect known exactly",
+            money(p.profit_perfect_information, cur),
+        ));
     }
     rows
 }

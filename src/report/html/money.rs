@@ -46,7 +46,7 @@ pub(super) fn write(out: &mut String, page: &Page<'_>) {
     let c = roi.currency.as_str();
     w!(
         out,
-        "<p>What rolling {} out to all {} customers would earn or lose over {}, after its costs, in today's money (net present value: future amounts are discounted). The measured effects are uncertain, so pilot simulated {} possible outcomes from them; the charts show how those outcomes spread.</p>\n",
+        "<p>What rolling {} out to all {} customers would earn or lose over {}, after its costs, in today's money (net present value: future amounts are discounted). These figures use the measured effects alone (no prior; the decision above allows for how rarely initiatives move a metric much). The measured effects are uncertain, so pilot simulated {} possible outcomes from them; the charts show how those outcomes spread.</p>\n",
         h(arm),
         number(roi.customers, 0),
         count(u64::from(roi.horizon_months), "month", "months"),

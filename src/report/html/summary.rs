@@ -26,10 +26,10 @@ pub(super) fn verdict_title(page: &Page<'_>) -> String {
 fn verdict_gist(verdict: Verdict) -> &'static str {
     match verdict {
         Verdict::Rollout => {
-            "It works, no guardrail was harmed, and it is likely to pay for itself."
+            "Rolling it out is worth more than stopping, and every guardrail is shown safe."
         }
-        Verdict::Continue => "The evidence is not strong enough yet to roll it out or to stop it.",
-        Verdict::Stop => "It does harm, or it does not pay for itself.",
+        Verdict::Continue => "A few more weeks of data are worth more than they cost.",
+        Verdict::Stop => "It does harm, or stopping is worth more than rolling it out.",
         Verdict::Investigate => {
             "Something in the data or the split looks wrong; fix it before trusting any result."
         }
@@ -46,7 +46,11 @@ pub(super) fn write(out: &mut String, page: &Page<'_>) {
         verdict.as_str(),
         h(&report.experiment.name),
         h(&verdict_title(page)),
-        verdict_gist(verdict)
+        if report.decision.headline.is_empty() {
+            h(verdict_gist(verdict))
+        } else {
+            h(&report.decision.headline)
+        }
     );
     out.push_str("<section id=\"summary\" class=\"summary\">\n");
     w!(out, "<p>{}</p>\n", h(&tried_sentence(page)));
