@@ -30,7 +30,8 @@
 //! more in expectation: it is the benchmark whose profit the others are
 //! shares of.
 //!
-//! Pure apart from the clock-free, file-free pipeline: no I/O. Seeded: the
+//! No I/O: the experiment file is parsed from its text and the customers
+//! are aggregated in memory. Seeded: the
 //! same spec gives the same figures on every platform and with any number
 //! of threads (each pilot has its own generator, [`SimRng`] seeded from the
 //! portfolio seed and the pilot's index).
@@ -48,7 +49,7 @@ use super::{SimRng, normal, uniform};
 use crate::analysis::health;
 use crate::analysis::metrics::analyze_metric;
 use crate::analysis::result::{ArmComparison, MetricResult, Outcome};
-use crate::config::{Direction, Experiment, Role, Roi};
+use crate::config::{Direction, Experiment, Roi, Role};
 use crate::decision::Verdict;
 use crate::error::{Error, Result};
 use crate::ingest::aggregate::{CustomerView, GroupStats, aggregate_metric};
@@ -139,7 +140,13 @@ impl PortfolioSpec {
     /// 500-20,000 customers reached, margin 30-70%, an unsubscribe guardrail
     /// (base 1-4%, margin 25%, 15% of arms raise it by 30-100%, the others
     /// change it by normal(0, 5%)), one treatment arm.
-    fn standard(name: &str, description: &str, pilots: usize, seed: u64, effect: EffectPrior) -> Self {
+    fn standard(
+        name: &str,
+        description: &str,
+        pilots: usize,
+        seed: u64,
+        effect: EffectPrior,
+    ) -> Self {
         Self {
             name: name.to_string(),
             description: description.to_string(),
@@ -256,11 +263,18 @@ impl PortfolioSpec {
         }
         let (n_lo, n_hi) = self.customers_per_arm;
         if n_lo < 2 || n_lo > n_hi {
-            problems.push(format!("customers_per_arm {n_lo}..{n_hi}: need 2 <= low <= high"));
+            problems.push(format!(
+                "customers_per_arm {n_lo}..{n_hi}: need 2 <= low <= high"
+            ));
         }
         let checks = [
             ("base_rate", self.base_rate, f64::MIN_POSITIVE, max_rate),
-            ("spend_per_buyer", self.spend_per_buyer, f64::MIN_POSITIVE, 1e9),
+            (
+                "spend_per_buyer",
+                self.spend_per_buyer,
+                f64::MIN_POSITIVE,
+                1e9,
+            ),
             ("spend_sigma", self.spend_sigma, 0.0, 5.0),
             ("reached", self.reached, 1.0, 1e9),
             ("break_even", self.break_even, 0.0, EFFECT_MAX),
@@ -268,7 +282,9 @@ impl PortfolioSpec {
         ];
         for (name, r, min, max) in checks {
             if !range(r, min, max) {
-                problems.push(format!("{name} {r:?}: must be ordered and within {min}..={max}"));
+                problems.push(format!(
+                    "{name} {r:?}: must be ordered and within {min}..={max}"
+                ));
             }
         }
         if let Some(g) = &self.guardrail {
@@ -280,7 +296,9 @@ impl PortfolioSpec {
                 && g.benign_sd.is_finite()
                 && g.benign_sd >= 0.0;
             if !ok {
-                problems.push(format!("guardrail {g:?}: rates, shares or spreads out of range"));
+                problems.push(format!(
+                    "guardrail {g:?}: rates, shares or spreads out of range"
+                ));
             }
         }
         if problems.is_empty() {
@@ -341,7 +359,11 @@ impl PortfolioSpec {
             );
         }
         if !self.decision.is_empty() {
-            let _ = write!(s, " `[decision]`: `{}`.", self.decision.trim().replace('\n', "; "));
+            let _ = write!(
+                s,
+                " `[decision]`: `{}`.",
+                self.decision.trim().replace('\n', "; ")
+            );
         }
         s
     }
@@ -753,8 +775,8 @@ pub fn draw_pilot(spec: &PortfolioSpec, index: usize) -> Result<(Pilot, Experime
     let seed = pilot_seed(spec.seed, index);
     let mut rng = SimRng::seed_from_u64(seed);
     let (n_lo, n_hi) = spec.customers_per_arm;
-    let customers_per_arm = (log_uniform_in(&mut rng, (n_lo as f64, n_hi as f64)).round() as u64)
-        .clamp(n_lo, n_hi);
+    let customers_per_arm =
+        (log_uniform_in(&mut rng, (n_lo as f64, n_hi as f64)).round() as u64).clamp(n_lo, n_hi);
     let base_rate = uniform_in(&mut rng, spec.base_rate);
     let spend_per_buyer = log_uniform_in(&mut rng, spec.spend_per_buyer);
     let spend_sigma = uniform_in(&mut rng, spec.spend_sigma);
@@ -902,7 +924,7 @@ fn run_pilot(
         data: &data,
         report: &report,
     };
-    let expected_npv = expected_npv(spec, &pilot, &data)?;
+    let expected_npv = expected_npv(spec, &pilot, &experiment, &data)?;
     let best = |values: &[f64]| {
         values
             .iter()
@@ -923,9 +945,11 @@ fn run_pilot(
             Rule::Never => None,
         })
         .collect();
-    actions.extend(candidates.iter().map(|(_, rule)| {
-        rule(&evidence).filter(|&arm| arm < spec.treatment_arms)
-    }));
+    actions.extend(
+        candidates
+            .iter()
+            .map(|(_, rule)| rule(&evidence).filter(|&arm| arm < spec.treatment_arms)),
+    );
     Ok(PilotResult {
         verdict: report.decision.verdict,
         pilot,
@@ -936,10 +960,7 @@ fn run_pilot(
 
 /// The treatment arm (0-based) an arm name denotes.
 fn treatment_index(exp: &Experiment, name: &str) -> Option<usize> {
-    exp.arms
-        .iter()
-        .skip(1)
-        .position(|a| a.name == name)
+    exp.arms.iter().skip(1).position(|a| a.name == name)
 }
 
 fn primary_index(exp: &Experiment) -> Option<usize> {
@@ -991,9 +1012,11 @@ pub fn todays_rule(evidence: &Evidence<'_>) -> Option<usize> {
     (0..exp.arms.len().saturating_sub(1))
         .filter_map(|t| {
             let c = primary.comparisons.get(t)?;
-            let harmed = guardrails
-                .iter()
-                .any(|g| g.comparisons.get(t).is_some_and(|gc| guardrail_harmed(g, gc)));
+            let harmed = guardrails.iter().any(|g| {
+                g.comparisons
+                    .get(t)
+                    .is_some_and(|gc| guardrail_harmed(g, gc))
+            });
             if harmed || c.outcome != Outcome::Better {
                 return None;
             }
@@ -1002,12 +1025,11 @@ pub fn todays_rule(evidence: &Evidence<'_>) -> Option<usize> {
                 .get(t)
                 .and_then(|r| r.roi.as_ref())
                 .map(|r| r.probability_positive);
-            if exp.roi.is_some() || roi.is_some() {
-                // With [roi] but no projection the old rule had no ROI
-                // evidence and did not require it.
-                if roi.is_some_and(|p| p < exp.decision.min_probability_positive_npv) {
-                    return None;
-                }
+            // Below the threshold the old rule kept piloting (or stopped,
+            // below 1 - threshold); without a projection it asked nothing.
+            let needed = exp.decision.min_probability_positive_npv;
+            if roi.is_some_and(|p| p < needed || p < 1.0 - needed) {
+                return None;
             }
             let fewest = data.customers_per_arm.get(t + 1)?.min(&control);
             if *fewest < exp.decision.min_customers_per_arm {
@@ -1087,7 +1109,13 @@ fn best_estimate(evidence: &Evidence<'_>) -> usize {
         .comparisons
         .iter()
         .enumerate()
-        .map(|(t, c)| (t, c.fixed_horizon.map_or(f64::NEG_INFINITY, |f| sign * f.estimate)))
+        .map(|(t, c)| {
+            (
+                t,
+                c.fixed_horizon
+                    .map_or(f64::NEG_INFINITY, |f| sign * f.estimate),
+            )
+        })
         .max_by(|a, b| a.1.total_cmp(&b.1))
         .map_or(0, |(t, _)| t)
 }
@@ -1097,14 +1125,20 @@ fn best_estimate(evidence: &Evidence<'_>) -> usize {
 /// likelihood at the true base rate), turned into money at the true spend
 /// per buyer. NPV is linear in the effect, so the NPV at the posterior mean
 /// effect is the posterior mean NPV.
-fn expected_npv(spec: &PortfolioSpec, pilot: &Pilot, data: &Dataset) -> Result<Vec<f64>> {
+fn expected_npv(
+    spec: &PortfolioSpec,
+    pilot: &Pilot,
+    experiment: &Experiment,
+    data: &Dataset,
+) -> Result<Vec<f64>> {
+    let primary = primary_index(experiment).and_then(|p| data.metrics.get(p));
     let p0 = pilot.base_rate;
     let n = pilot.customers_per_arm as f64;
     // Width of the likelihood in effect units, for the quadrature panels.
     let width = (p0 * (1.0 - p0) / n).sqrt() / p0;
     (0..spec.treatment_arms)
         .map(|t| {
-            let (buyers, customers) = match data.metrics.first().and_then(|m| m.arms.get(t + 1)) {
+            let (buyers, customers) = match primary.and_then(|m| m.arms.get(t + 1)) {
                 Some(GroupStats::Binary(s)) => (s.successes() as f64, s.n() as f64),
                 _ => (0.0, 0.0),
             };
@@ -1121,7 +1155,11 @@ fn expected_npv(spec: &PortfolioSpec, pilot: &Pilot, data: &Dataset) -> Result<V
             };
             let peak = (customers > 0.0).then(|| (buyers / (customers * p0) - 1.0, width));
             let effect = spec.effect.posterior_mean_with(ln_likelihood, peak);
-            npv_at(&pilot.roi, pilot.reached, p0 * effect * pilot.spend_per_buyer)
+            npv_at(
+                &pilot.roi,
+                pilot.reached,
+                p0 * effect * pilot.spend_per_buyer,
+            )
         })
         .collect()
 }
@@ -1134,8 +1172,9 @@ pub fn markdown_section(results: &[PortfolioResult]) -> String {
     let mut s = String::from("## Decisions in money: portfolio simulation\n\n");
     let _ = write!(
         s,
-        "Generated by `cargo test --release --test portfolio -- --ignored` \
-         (`pilot::simulate::portfolio`). Each portfolio is a set of simulated small-business \
+        "Generated by `scripts/calibrate.sh` (this section alone: `scripts/calibrate.sh \
+         portfolio`), from the `#[ignore]`d test of `tests/portfolio.rs` \
+         (`pilot::simulate::portfolio`); every seed is fixed. Each portfolio is a set of simulated small-business \
          pilots, each analysed once at its end by pilot's real pipeline with default settings \
          (`pipeline::build_report` on the parsed experiment file and the customers aggregated \
          as `pilot analyze` does). A pilot has a binary primary metric (purchased), revenue \

@@ -128,11 +128,7 @@ impl Component {
                 df,
                 location,
                 scale,
-            } => format!(
-                "{} + {} x Student-t({df} df)",
-                p(location),
-                p(scale)
-            ),
+            } => format!("{} + {} x Student-t({df} df)", p(location), p(scale)),
         }
     }
 }
@@ -176,7 +172,10 @@ impl EffectPrior {
         }
         let total: f64 = components.iter().map(|(w, _)| w).sum();
         Ok(Self {
-            components: components.into_iter().map(|(w, c)| (w / total, c)).collect(),
+            components: components
+                .into_iter()
+                .map(|(w, c)| (w / total, c))
+                .collect(),
         })
     }
 
@@ -209,7 +208,13 @@ impl EffectPrior {
         }
         self.components
             .iter()
-            .map(|(w, c)| format!("{}%: {}", crate::format::fmt_sig(100.0 * w, 2), c.describe()))
+            .map(|(w, c)| {
+                format!(
+                    "{}%: {}",
+                    crate::format::fmt_sig(100.0 * w, 2),
+                    c.describe()
+                )
+            })
             .collect::<Vec<_>>()
             .join("; ")
     }
@@ -239,7 +244,9 @@ impl EffectPrior {
 
     /// The prior mean (within the effect range).
     pub fn mean(&self) -> f64 {
-        self.posterior_mean_with(|_| 0.0, None)
+        // With a flat likelihood every weight is finite: the components
+        // were checked to have finite parameters and positive weights.
+        self.integrate(|_| 0.0, None).unwrap_or(0.0)
     }
 
     /// `E[effect | estimate]` for an estimate with a normal likelihood of
@@ -269,6 +276,16 @@ impl EffectPrior {
         ln_likelihood: impl Fn(f64) -> f64,
         peak: Option<(f64, f64)>,
     ) -> f64 {
+        self.integrate(ln_likelihood, peak)
+            .unwrap_or_else(|| self.mean())
+    }
+
+    /// The posterior mean, `None` when no point has a finite weight.
+    fn integrate(
+        &self,
+        ln_likelihood: impl Fn(f64) -> f64,
+        peak: Option<(f64, f64)>,
+    ) -> Option<f64> {
         // (log weight, effect) of every quadrature point and point mass.
         let mut terms: Vec<(f64, f64)> = Vec::new();
         for (w, c) in &self.components {
@@ -290,7 +307,8 @@ impl EffectPrior {
                 let mid = 0.5 * (a + b);
                 for &(t, wt) in gauss_legendre() {
                     let x = mid + half * t;
-                    let ln_prior = ln_sum_exp(continuous.iter().map(|(w, c)| w.ln() + c.ln_density(x)));
+                    let ln_prior =
+                        ln_sum_exp(continuous.iter().map(|(w, c)| w.ln() + c.ln_density(x)));
                     terms.push(((wt * half).ln() + ln_prior + ln_likelihood(x), x));
                 }
             }
@@ -301,21 +319,17 @@ impl EffectPrior {
             .filter(|v| v.is_finite())
             .fold(f64::NEG_INFINITY, f64::max);
         if !top.is_finite() {
-            // No information the quadrature can use: fall back on the prior
-            // (whose own weights are always finite).
-            return if peak.is_none() {
-                0.0
-            } else {
-                self.mean()
-            };
+            return None;
         }
         let (mut num, mut den) = (0.0, 0.0);
-        for (lw, x) in terms {
+        // A weight of NaN or +infinity (a broken likelihood) is left out
+        // rather than poisoning the sums.
+        for (lw, x) in terms.into_iter().filter(|t| t.0.is_finite()) {
             let w = (lw - top).exp();
             num += w * x;
             den += w;
         }
-        num / den
+        Some(num / den)
     }
 }
 
@@ -410,8 +424,15 @@ mod tests {
         assert_eq!(nodes.len(), NODES);
         for k in 0..(2 * NODES as i32) {
             let integral: f64 = nodes.iter().map(|&(x, w)| w * x.powi(k)).sum();
-            let exact = if k % 2 == 0 { 2.0 / f64::from(k + 1) } else { 0.0 };
-            assert!((integral - exact).abs() < 1e-14, "x^{k}: {integral} vs {exact}");
+            let exact = if k % 2 == 0 {
+                2.0 / f64::from(k + 1)
+            } else {
+                0.0
+            };
+            assert!(
+                (integral - exact).abs() < 1e-14,
+                "x^{k}: {integral} vs {exact}"
+            );
         }
     }
 
@@ -490,5 +511,6 @@ mod tests {
         let m = prior.posterior_mean(1.4, 0.001);
         assert!(m.is_finite() && m > 0.0, "{m}");
         assert_eq!(prior.posterior_mean(0.3, 0.0), prior.mean());
+        assert_eq!(prior.posterior_mean_with(|_| f64::NAN, None), prior.mean());
     }
 }
