@@ -16,7 +16,7 @@ use pilot::simulate::portfolio::{
 /// Pilots per fast portfolio: about 1.5 s per portfolio in debug mode.
 const FAST_PILOTS: usize = 60;
 /// Pilots per portfolio in the full run.
-const FULL_PILOTS: usize = 1000;
+const FULL_PILOTS: usize = 2000;
 
 /// Rules that see only the pilot's data (not the truth).
 const DATA_RULES: [Rule; 5] = [
@@ -122,6 +122,11 @@ fn never_rolling_out_earns_nothing() {
         );
         let always = &r.scores[Rule::Always.index()];
         assert_eq!(always.rollouts, r.pilots.len());
+        // The Bayes rule's own share is exactly 1, with no spread.
+        if let Some(se) = r.share_standard_error(Rule::BayesOptimal.index()) {
+            assert_eq!(r.share_of_bayes(Rule::BayesOptimal.index()), Some(1.0));
+            assert!(se.abs() < 1e-12, "{se}");
+        }
     }
 }
 
@@ -286,7 +291,7 @@ fn rejects_portfolios_whose_rates_could_exceed_one() {
 /// The full run: prints the docs section, each line prefixed with
 /// `PORTFOLIO> ` for `scripts/calibrate.sh`.
 #[test]
-#[ignore = "full portfolio run (about 15 s in release); scripts/calibrate.sh runs it"]
+#[ignore = "full portfolio run (about 30 s in release); scripts/calibrate.sh runs it"]
 fn full_portfolio_table() {
     let start = Instant::now();
     let results: Vec<PortfolioResult> = standard_portfolios(FULL_PILOTS)

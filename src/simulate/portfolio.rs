@@ -571,6 +571,20 @@ impl PortfolioResult {
         (bayes > 0.0).then(|| self.scores[index].profit / bayes)
     }
 
+    /// Standard error of [`PortfolioResult::share_of_bayes`] over the
+    /// pilots (delta method for a ratio of sums: `sqrt(sum (a_i - R b_i)^2)
+    /// / |sum b_i|`), because a few large pilots carry much of the profit.
+    pub fn share_standard_error(&self, index: usize) -> Option<f64> {
+        let share = self.share_of_bayes(index)?;
+        let bayes = Rule::BayesOptimal.index();
+        let residuals: f64 = self
+            .pilots
+            .iter()
+            .map(|p| (p.profit(index) - share * p.profit(bayes)).powi(2))
+            .sum();
+        Some(residuals.sqrt() / self.scores[bayes].profit)
+    }
+
     /// Pilots where pilot's verdict and [`todays_rule`] differ.
     pub fn verdict_changes(&self) -> usize {
         self.pilots
@@ -1204,14 +1218,18 @@ pub fn markdown_section(results: &[PortfolioResult]) -> String {
         let _ = writeln!(s, "- {}", r.spec.describe());
     }
     s.push_str(
-        "\n| portfolio | rule | profit | share of Bayes-optimal | rollouts | harmful rollouts \
+        "\nShares are given with their standard error over the pilots (delta method for a \
+         ratio of sums): NPVs are skewed, a few large pilots carry much of the profit, so \
+         shares move by several points between seeds.\n\n\
+         | portfolio | rule | profit | share of Bayes-optimal | rollouts | harmful rollouts \
          | guardrail-harmed rollouts |\n|---|---|---|---|---|---|---|\n",
     );
     for r in results {
         for (i, score) in r.scores.iter().enumerate() {
-            let share = r
-                .share_of_bayes(i)
-                .map_or("n/a".to_string(), |x| format!("{:.0}%", 100.0 * x));
+            let share = match (r.share_of_bayes(i), r.share_standard_error(i)) {
+                (Some(x), Some(se)) => format!("{:.0}% +/- {:.0}", 100.0 * x, 100.0 * se),
+                _ => "n/a".to_string(),
+            };
             let _ = writeln!(
                 s,
                 "| {} | {} | {} | {share} | {} | {} | {} |",
