@@ -1,25 +1,67 @@
 #!/usr/bin/env bash
 # Runs the full calibration suite (the #[ignore]d tests of tests/calibration.rs)
-# in release mode and writes its figures into docs/calibration.md.
+# and the full portfolio simulation (tests/portfolio.rs) in release mode and
+# writes their figures into docs/calibration.md; the portfolio table is its
+# last section, "Decisions in money: portfolio simulation".
 #
 #   scripts/calibrate.sh
 #   CALIBRATE_THREADS=1 scripts/calibrate.sh   # on a machine shared with others
+#   scripts/calibrate.sh portfolio             # rerun only the portfolio section
 #
 # Seeds are fixed: rerunning gives the same figures on any machine, with any
 # number of threads.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+mode=${1:-all}
+case "$mode" in
+  all | portfolio) ;;
+  *)
+    echo "usage: $0 [portfolio]" >&2
+    exit 2
+    ;;
+esac
+
+out=docs/calibration.md
+tmp="$out.tmp"
+heading='## Decisions in money: portfolio simulation'
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+plog=$(mktemp)
+trap 'rm -f "$log" "$plog" "$tmp"' EXIT
+
+# The portfolio simulation spreads its pilots over two threads itself.
+pstatus=0
+start=$SECONDS
+cargo test --release --test portfolio -- --ignored --nocapture --test-threads 1 \
+  | tee "$plog" || pstatus=$?
+echo "full portfolio run: $((SECONDS - start)) s (including the release build)"
+
+# Prints the portfolio section from the run's `PORTFOLIO> ` lines.
+portfolio_section() {
+  grep -o 'PORTFOLIO> .*' "$plog" | sed 's/^PORTFOLIO> \?//'
+  if [ "$pstatus" -ne 0 ]; then
+    echo
+    echo "**The full portfolio run failed** (exit status $pstatus); see the figures above."
+  fi
+}
+
+if [ "$mode" = portfolio ]; then
+  # Keep everything before the section (without its blank line), replace
+  # the section.
+  awk -v h="$heading" '$0 == h { exit } { print }' "$out" | sed '${/^$/d;}' >"$tmp"
+  echo >>"$tmp"
+  portfolio_section >>"$tmp"
+  mv "$tmp" "$out"
+  echo "wrote $out"
+  exit "$pstatus"
+fi
+
 status=0
 start=$SECONDS
 cargo test --release --test calibration -- --ignored --nocapture \
   --test-threads "${CALIBRATE_THREADS:-2}" | tee "$log" || status=$?
 echo "full calibration run: $((SECONDS - start)) s (including the release build)"
 
-out=docs/calibration.md
-tmp="$out.tmp"
 {
   echo "# Calibration"
   echo
@@ -98,7 +140,10 @@ tmp="$out.tmp"
   else
     echo "**Some full calibration tests failed** (exit status $status); see the figures above."
   fi
+  echo
+  portfolio_section
 } >"$tmp"
 mv "$tmp" "$out"
 echo "wrote $out"
+[ "$status" -eq 0 ] && exit "$pstatus"
 exit "$status"

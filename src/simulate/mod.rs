@@ -26,6 +26,7 @@
 //! be negative or zero is not meaningful.
 
 pub mod files;
+pub mod portfolio;
 
 use rand::Rng;
 use rand_xoshiro::Xoshiro256PlusPlus;
