@@ -50,7 +50,7 @@ use crate::analysis::health;
 use crate::analysis::metrics::analyze_metric;
 use crate::analysis::result::{ArmComparison, MetricResult, Outcome};
 use crate::config::{Direction, Experiment, Roi, Role};
-use crate::decision::Verdict;
+use crate::decide::verdict::Verdict;
 use crate::error::{Error, Result};
 use crate::ingest::aggregate::{CustomerView, GroupStats, aggregate_metric};
 use crate::ingest::dataset::{DataCounts, Dataset};
@@ -369,15 +369,35 @@ impl PortfolioSpec {
     }
 }
 
-/// The standard portfolios, `pilots` pilots each, seeds 1 to 5: normal,
-/// heavy-tailed, mostly zero, weak data, and normal with two treatment arms.
+/// The day every pilot is analysed and its deadline: each pilot is judged
+/// once, at its end, where pilot's verdict must be roll out or stop.
+pub const AT_THE_DEADLINE: &str = "deadline = 2026-06-30";
+
+/// The standard portfolios, `pilots` pilots each, seeds 1 to 6: normal,
+/// heavy-tailed, mostly zero, weak data and normal with two treatment arms,
+/// judged in money alone (no guardrail, so that the Bayes-optimal rule and
+/// pilot face the same question), and normal with an unsubscribe guardrail
+/// (where pilot may not roll out an arm whose guardrail is not shown safe,
+/// which the Bayes-optimal rule in money ignores). Every pilot is analysed
+/// at its deadline.
 pub fn standard_portfolios(pilots: usize) -> Result<Vec<PortfolioSpec>> {
+    let money_only = |spec: PortfolioSpec| PortfolioSpec {
+        guardrail: None,
+        decision: AT_THE_DEADLINE.to_string(),
+        ..spec
+    };
+    let mut guarded = PortfolioSpec::normal(pilots, 6)?;
+    guarded.name = "normal, guardrail".to_string();
+    guarded.description =
+        "as *normal*, with an unsubscribe guardrail that 15% of arms harm".to_string();
+    guarded.decision = AT_THE_DEADLINE.to_string();
     Ok(vec![
-        PortfolioSpec::normal(pilots, 1)?,
-        PortfolioSpec::heavy_tailed(pilots, 2)?,
-        PortfolioSpec::mostly_zero(pilots, 3)?,
-        PortfolioSpec::weak_data(pilots, 4)?,
-        PortfolioSpec::two_arms(pilots, 5)?,
+        money_only(PortfolioSpec::normal(pilots, 1)?),
+        money_only(PortfolioSpec::heavy_tailed(pilots, 2)?),
+        money_only(PortfolioSpec::mostly_zero(pilots, 3)?),
+        money_only(PortfolioSpec::weak_data(pilots, 4)?),
+        money_only(PortfolioSpec::two_arms(pilots, 5)?),
+        guarded,
     ])
 }
 
@@ -454,6 +474,11 @@ pub enum Rule {
     /// Roll out the arm with the largest `E[NPV | data]` under the true
     /// prior, when it is positive.
     BayesOptimal,
+    /// The same from the statistic pilot decides on: the revenue
+    /// estimate and its standard error (normal likelihood, relative to the
+    /// measured control mean) under the true prior. What a perfect choice
+    /// of prior would earn with pilot's information.
+    BayesOnEstimate,
     /// Roll out the arm with the largest true NPV, when it is positive: an
     /// upper bound no rule reaches.
     PerfectInformation,
@@ -465,11 +490,12 @@ pub enum Rule {
 
 impl Rule {
     /// Every rule, in table order.
-    pub const ALL: [Rule; 7] = [
+    pub const ALL: [Rule; 8] = [
         Rule::Pilot,
         Rule::Today,
         Rule::PValue,
         Rule::BayesOptimal,
+        Rule::BayesOnEstimate,
         Rule::PerfectInformation,
         Rule::Always,
         Rule::Never,
@@ -482,6 +508,7 @@ impl Rule {
             Rule::Today => "today's rule (copy)",
             Rule::PValue => "p < 0.05",
             Rule::BayesOptimal => "Bayes-optimal",
+            Rule::BayesOnEstimate => "Bayes-optimal on pilot's estimate",
             Rule::PerfectInformation => "perfect information",
             Rule::Always => "always roll out",
             Rule::Never => "never roll out",
@@ -954,6 +981,7 @@ fn run_pilot(
             Rule::Today => todays_rule(&evidence),
             Rule::PValue => p_value_rule(&evidence),
             Rule::BayesOptimal => best(&expected_npv),
+            Rule::BayesOnEstimate => best(&expected_npv_on_estimate(spec, &pilot, &report)),
             Rule::PerfectInformation => best(&pilot.true_npv),
             Rule::Always => Some(best_estimate(&evidence)),
             Rule::Never => None,
@@ -1041,7 +1069,8 @@ pub fn todays_rule(evidence: &Evidence<'_>) -> Option<usize> {
                 .map(|r| r.probability_positive);
             // Below the threshold the old rule kept piloting (or stopped,
             // below 1 - threshold); without a projection it asked nothing.
-            let needed = exp.decision.min_probability_positive_npv;
+            // The old rule's default threshold was 0.8.
+            let needed = exp.decision.min_probability_positive_npv.unwrap_or(0.8);
             if roi.is_some_and(|p| p < needed || p < 1.0 - needed) {
                 return None;
             }
@@ -1174,6 +1203,36 @@ fn expected_npv(
                 pilot.reached,
                 p0 * effect * pilot.spend_per_buyer,
             )
+        })
+        .collect()
+}
+
+/// `E[NPV | revenue estimate]` per treatment arm under the true prior: the
+/// relative effect's likelihood is normal around the measured relative lift
+/// (fixed-horizon estimate over the measured control mean); an arm without
+/// an estimate gets the prior mean.
+fn expected_npv_on_estimate(
+    spec: &PortfolioSpec,
+    pilot: &Pilot,
+    report: &AnalysisReport,
+) -> Vec<f64> {
+    let revenue = report.metrics.iter().find(|m| m.name == MONEY);
+    let control = revenue
+        .and_then(|m| m.arms.first())
+        .and_then(|a| a.mean)
+        .filter(|m| *m > 0.0);
+    (0..spec.treatment_arms)
+        .map(|t| {
+            let fixed = revenue.and_then(|m| m.comparisons.get(t)?.fixed_horizon);
+            // The lift in money is the relative effect times the measured
+            // control mean: only what pilot itself sees, and the true prior.
+            let lift = match (fixed, control) {
+                (Some(f), Some(c)) => {
+                    c * spec.effect.posterior_mean(f.estimate / c, f.std_error / c)
+                }
+                _ => 0.0,
+            };
+            npv_at(&pilot.roi, pilot.reached, lift).unwrap_or(f64::NEG_INFINITY)
         })
         .collect()
 }
