@@ -65,7 +65,8 @@ fn group_sequential(
     }
     let fraction = |arms: &[u64]| arms.iter().copied().min().unwrap_or(0) as f64 / planned;
     let current = fraction(customers_per_arm);
-    if !(current > 0.0) {
+    // Without customers (or planned size) there is no look to analyse.
+    if current <= 0.0 || !current.is_finite() {
         return None;
     }
     let mut fractions: Vec<f64> = ctx

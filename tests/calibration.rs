@@ -804,7 +804,8 @@ fn check_group_sequential(reps: u64, power_floor: f64) {
                 &format!(">= {power_floor:.2}"),
                 reps,
             );
-            if !(ratio >= power_floor) {
+            // NaN (no fixed-horizon rejection at all) fails too.
+            if ratio < power_floor || ratio.is_nan() {
                 failures.push(format!("{case}: power ratio {ratio:.4}"));
             }
             for (looks, spacing) in [(&WEEKLY, "equally"), (&UNEVEN, "unequally")] {
