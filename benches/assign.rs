@@ -74,6 +74,7 @@ fn experiment(dir: &Path, stratify: &[&str]) -> Experiment {
             power: 0.8,
             sequential: true,
             sequential_tuning: 5000.0,
+            planned_customers_per_arm: None,
             correction: Correction::Holm,
             segments: Vec::new(),
         },

@@ -30,6 +30,7 @@ fn jobs() -> Vec<Job> {
             alpha: [0.05, 0.1, 0.01][(i % 3) as usize],
             sequential,
             tuning: 5000.0,
+            group_sequential: None,
         };
         let drift = (i % 13) as f64 / 100.0;
         if i % 2 == 0 {

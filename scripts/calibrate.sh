@@ -129,6 +129,19 @@ echo "full calibration run: $((SECONDS - start)) s (including the release build)
   echo "mostly above the estimate; there gbstats' symmetric interval also reaches"
   echo "below -100%. The absolute difference is not affected."
   echo
+  echo "*Group-sequential* rows: a pilot with a planned size, looked at 10 times"
+  echo "(information fractions 0.1, 0.2, ..., 1, or unequally at 0.05, 0.1, 0.25,"
+  echo "0.45, 0.5, 0.55, 0.7, 0.85, 0.95, 1) and analysed at each look as \`pilot"
+  echo "analyze\` does with \`planned_customers_per_arm\` (repeated confidence"
+  echo "intervals, O'Brien-Fleming-type spending over the looks so far). Power"
+  echo "counts experiments declared better at some look; the fixed-horizon power is"
+  echo "that of one test at the planned size on the same data. The lift is sized"
+  echo "for 80% fixed power by the normal approximation with today's spread in both"
+  echo "arms, which overstates the power of these small, skewed samples (measured"
+  echo "0.53 to 0.74); the requirement is on the ratio: at least 0.90. The A/A rows"
+  echo "count experiments declared significant at some look; they may not exceed"
+  echo "alpha by more than 3 standard errors."
+  echo
   echo "| check | case | measured | expected | replications |"
   echo "|---|---|---|---|---|"
   # Not anchored: with one test thread libtest prints "test NAME ... " in

@@ -16,10 +16,12 @@ use crate::decide::verdict::{ArmEvidence, Decision, DecisionInput, Verdict, deci
 use crate::ingest::dataset::Dataset;
 use crate::io::fingerprint::text_fingerprint;
 use crate::report::model::{
-    AnalysisReport, ArmInfo, ArmRoi, ExperimentInfo, SCHEMA_VERSION, Settings,
+    AnalysisReport, ArmInfo, ArmRoi, ExperimentInfo, GroupSequentialSettings, SCHEMA_VERSION,
+    Settings,
 };
 use crate::roi::{MetricEffect, project};
 use crate::stats::Options;
+use crate::stats::group_sequential::GroupSequential;
 
 /// Inputs besides the experiment and its data.
 #[derive(Debug, Clone)]
@@ -28,6 +30,57 @@ pub struct Context {
     pub now: String,
     /// Eligible customers today (the ROI's default rollout size), if known.
     pub eligible_customers: Option<u64>,
+    /// Customers per arm (control first) at each earlier look recorded in
+    /// the history, oldest first: the looks a group-sequential analysis
+    /// has already spent part of alpha on.
+    pub earlier_looks: Vec<Vec<u64>>,
+    /// Customers per arm the pilot is planned to reach (`[analysis]
+    /// planned_customers_per_arm`, or derived from a deadline). With
+    /// `sequential`, it makes the analysis group-sequential.
+    pub planned_customers_per_arm: Option<u64>,
+}
+
+/// The group-sequential analysis of this look, when the analysis is
+/// sequential and the pilot has a planned size.
+///
+/// The information fraction of a look is the smallest arm's customers over
+/// the planned customers per arm: the variance of a difference is set
+/// mostly by the smaller arm, and a plan in customers per arm is met when
+/// its smallest arm reaches it. Survey metrics use the same fractions,
+/// from customers rather than answers: at a steady response rate the
+/// answers grow in proportion, and one set of looks keeps every metric of
+/// a look on the same boundaries. Earlier looks count whatever method
+/// analysed them (each was a chance to act on the data); looks with no
+/// more customers than a later one (a rerun after editing the file) are
+/// one look; earlier looks at or beyond the planned size are left out,
+/// because the look that reached it spent all that was left and the
+/// current look is then treated as the final one again (see
+/// docs/statistics.md for what that costs). None when no arm has customers.
+fn group_sequential(
+    exp: &Experiment,
+    customers_per_arm: &[u64],
+    ctx: &Context,
+) -> Option<GroupSequential> {
+    let planned = ctx.planned_customers_per_arm.filter(|&n| n > 0)? as f64;
+    if !exp.analysis.sequential {
+        return None;
+    }
+    let fraction = |arms: &[u64]| arms.iter().copied().min().unwrap_or(0) as f64 / planned;
+    let current = fraction(customers_per_arm);
+    // Without customers (or planned size) there is no look to analyse.
+    if current <= 0.0 || !current.is_finite() {
+        return None;
+    }
+    let mut fractions: Vec<f64> = ctx
+        .earlier_looks
+        .iter()
+        .map(|look| fraction(look))
+        .filter(|&t| t > 0.0 && t < current.min(1.0))
+        .collect();
+    fractions.sort_by(f64::total_cmp);
+    fractions.dedup();
+    fractions.push(current);
+    GroupSequential::new(&fractions, exp.analysis.alpha).ok()
 }
 
 /// The verdict: evidence per treatment arm, then [`decide`].
@@ -140,6 +193,7 @@ pub fn build_report(exp: &Experiment, data: &Dataset, ctx: &Context) -> Analysis
         alpha: exp.analysis.alpha,
         sequential: exp.analysis.sequential,
         tuning: exp.analysis.sequential_tuning,
+        group_sequential: group_sequential(exp, &data.customers_per_arm, ctx),
     };
     let arm_names: Vec<String> = exp.arms.iter().map(|a| a.name.clone()).collect();
     let mut metrics: Vec<MetricResult> = exp
@@ -193,6 +247,15 @@ pub fn build_report(exp: &Experiment, data: &Dataset, ctx: &Context) -> Analysis
             sequential: options.sequential,
             sequential_tuning: options.tuning,
             correction: exp.analysis.correction,
+            group_sequential: options
+                .group_sequential
+                .as_ref()
+                .map(|gs| GroupSequentialSettings {
+                    look: gs.look(),
+                    information_fraction: gs.fraction(),
+                    planned_customers_per_arm: ctx.planned_customers_per_arm.unwrap_or(0),
+                    boundary: gs.boundary(),
+                }),
         },
         arms: exp
             .arms

@@ -14,6 +14,7 @@ use pilot::analysis::compare::compare;
 use pilot::config::{Aggregate, Direction, Metric, MetricKind};
 use pilot::plan::plan;
 use pilot::simulate::{Collector, Shape, SimRng, simulate_group, synthetic_metric, uniform};
+use pilot::stats::group_sequential::GroupSequential;
 use pilot::stats::power::{Design, sample_size_means};
 use pilot::stats::srm::sample_ratio_mismatch;
 use pilot::stats::{Effect, Options, dist};
@@ -669,6 +670,169 @@ fn check_power(reps: u64, tolerance: f64, contrast: bool) {
     );
 }
 
+/// Ten equally spaced looks, as information fractions of the planned size.
+const WEEKLY: [f64; 10] = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0];
+
+/// Ten unequally spaced looks: two early peeks, a cluster in the middle and
+/// a last one just before the end.
+const UNEVEN: [f64; 10] = [0.05, 0.1, 0.25, 0.45, 0.5, 0.55, 0.7, 0.85, 0.95, 1.0];
+
+/// Outcome of monitoring a planned pilot group-sequentially.
+struct Planned {
+    /// Share of experiments that some look declared better than control.
+    group_sequential: f64,
+    /// Share declared better by the fixed-horizon test at the planned size
+    /// only, on the same data.
+    fixed: f64,
+}
+
+/// Grows each experiment to `n` customers per arm, looked at the
+/// information fractions `looks` (the last one 1) with pilot's default
+/// planned analysis: `sequential` with the group-sequential plan of the
+/// looks so far, exactly as `pilot analyze` builds it from the history.
+fn planned_monitor(
+    metric: &Metric,
+    lift: f64,
+    n: u64,
+    looks: &[f64],
+    reps: u64,
+    seed: u64,
+) -> Planned {
+    let kind = metric.kind;
+    let (base, treated) = (Shape::of(metric, 0.0), Shape::of(metric, lift));
+    let mut rng = SimRng::seed_from_u64(seed);
+    // One plan per look, shared by every replication: the boundaries depend
+    // only on the looks' fractions.
+    let plans: Vec<Options> = (1..=looks.len())
+        .map(|k| Options {
+            group_sequential: Some(
+                GroupSequential::new(&looks[..k], ALPHA).expect("valid calibration looks"),
+            ),
+            ..options(true)
+        })
+        .collect();
+    let (mut gs_hits, mut fixed_hits) = (0u64, 0u64);
+    for _ in 0..reps {
+        let mut c = Collector::new(kind, false);
+        let mut t = Collector::new(kind, false);
+        let mut grown = 0;
+        let mut gs_hit = false;
+        for (k, &fraction) in looks.iter().enumerate() {
+            let size = (fraction * n as f64).round() as u64;
+            for _ in grown..size {
+                c.push(&base.draw(&mut rng));
+                t.push(&treated.draw(&mut rng));
+            }
+            grown = size;
+            let Ok(r) = compare(kind, Direction::Increase, &c.stats(), &t.stats(), &plans[k])
+            else {
+                continue;
+            };
+            // A rejection counts in the direction of the effect (any
+            // direction for A/A).
+            let right_way = lift == 0.0 || r.reported.absolute.estimate > 0.0;
+            gs_hit |= r.reported.p_value < ALPHA && right_way;
+            if k + 1 == looks.len() {
+                let fixed = &r.fixed.absolute;
+                let right_way = lift == 0.0 || fixed.estimate > 0.0;
+                fixed_hits += u64::from(fixed.p_value < ALPHA && right_way);
+            }
+        }
+        gs_hits += u64::from(gs_hit);
+    }
+    Planned {
+        group_sequential: gs_hits as f64 / reps as f64,
+        fixed: fixed_hits as f64 / reps as f64,
+    }
+}
+
+/// The relative lift a fixed-horizon test at `n` customers per arm detects
+/// with about 80% power (normal approximation, today's spread in both arms).
+fn lift_for_80_percent(metric: &Metric, n: u64) -> f64 {
+    let base = Shape::of(metric, 0.0);
+    let mean = base.truth(metric.kind);
+    let sd = match metric.kind {
+        MetricKind::Binary => (mean * (1.0 - mean)).sqrt(),
+        _ => base.sd().expect("a spread"),
+    };
+    let z = dist::normal_isf(ALPHA / 2.0) + dist::normal_isf(0.2);
+    z * sd * (2.0 / n as f64).sqrt() / mean
+}
+
+/// At the planned size the default analysis of a planned pilot (10 looks)
+/// must keep at least 90% of the fixed-horizon test's power, and A/A
+/// experiments looked at 10 times (equally or unequally spaced) must be
+/// declared significant at most alpha of the time.
+fn check_group_sequential(reps: u64, power_floor: f64) {
+    let fp_bound = ALPHA + 3.0 * se(ALPHA, reps);
+    let mut failures = Vec::new();
+    let cases = [
+        (synthetic_metric("m", MetricKind::Binary), "binary (10%)"),
+        (
+            synthetic_metric("m", MetricKind::Mean),
+            "revenue (70% zeros, log-normal)",
+        ),
+    ];
+    for (i, (metric, label)) in cases.iter().enumerate() {
+        for (j, &n) in [200u64, 1000].iter().enumerate() {
+            let seed = 6000 + 10 * i as u64 + j as u64;
+            let lift = lift_for_80_percent(metric, n);
+            let m = planned_monitor(metric, lift, n, &WEEKLY, reps, seed);
+            let ratio = m.group_sequential / m.fixed;
+            let case = format!(
+                "{label}, +{:.0}%, 10 looks to the planned n = {n}/arm",
+                lift * 100.0
+            );
+            report(
+                "power, fixed horizon at the planned size",
+                &case,
+                m.fixed,
+                "sized for 0.80 (see notes)",
+                reps,
+            );
+            report(
+                "power, group-sequential (default)",
+                &case,
+                m.group_sequential,
+                "",
+                reps,
+            );
+            report(
+                "power ratio, group-sequential / fixed horizon",
+                &case,
+                ratio,
+                &format!(">= {power_floor:.2}"),
+                reps,
+            );
+            // NaN (no fixed-horizon rejection at all) fails too.
+            if ratio < power_floor || ratio.is_nan() {
+                failures.push(format!("{case}: power ratio {ratio:.4}"));
+            }
+            for (looks, spacing) in [(&WEEKLY, "equally"), (&UNEVEN, "unequally")] {
+                let aa = planned_monitor(metric, 0.0, n, looks, reps, seed + 100);
+                let case = format!("{label}, 10 looks {spacing} spaced to n = {n}/arm");
+                report(
+                    "A/A false positives, group-sequential",
+                    &case,
+                    aa.group_sequential,
+                    &format!("<= {fp_bound:.4}"),
+                    reps,
+                );
+                if aa.group_sequential > fp_bound {
+                    failures.push(format!(
+                        "{case}: false positives {:.4}",
+                        aa.group_sequential
+                    ));
+                }
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "group-sequential calibration: {failures:#?}"
+    );
+}
+
 /// Draws how many of `total` customers land in the control arm.
 fn control_count(total: u64, p: f64, rng: &mut SimRng) -> u64 {
     (0..total).filter(|_| uniform(rng) < p).count() as u64
@@ -745,6 +909,14 @@ fn fast_power_at_planned_size() {
 }
 
 #[test]
+fn fast_group_sequential() {
+    // 200 replications: the power ratio is of two tests on the same data,
+    // so it varies far less than either power; the fast floor allows 0.05
+    // for it, the full run none.
+    check_group_sequential(200, 0.85);
+}
+
+#[test]
 fn fast_sample_ratio_mismatch() {
     check_srm(2000, 1000, 20);
 }
@@ -784,6 +956,12 @@ fn full_sequential_coverage() {
 fn full_power_at_planned_size() {
     // 4000 replications: SE ~0.0063, so two points is ~3 SE.
     check_power(4000, 0.02, true);
+}
+
+#[test]
+#[ignore = "full calibration run: scripts/calibrate.sh"]
+fn full_group_sequential() {
+    check_group_sequential(4000, 0.90);
 }
 
 #[test]

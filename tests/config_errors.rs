@@ -134,6 +134,7 @@ alpha = 0.1
 power = 0.9
 sequential = false
 sequential_tuning = 2000
+planned_customers_per_arm = 400
 correction = "bh"
 segments = ["segment", "region"]
 
@@ -239,7 +240,12 @@ fn minimal_file_gets_the_defaults() {
     assert_eq!(exp.analysis.alpha, 0.05);
     assert_eq!(exp.analysis.power, 0.8);
     assert!(exp.analysis.sequential);
-    assert_eq!(exp.analysis.sequential_tuning, 5000.0);
+    // Tuned to the pilot: the arms times min_customers_per_arm.
+    assert_eq!(
+        exp.analysis.sequential_tuning,
+        exp.arms.len() as f64 * 100.0
+    );
+    assert_eq!(exp.analysis.planned_customers_per_arm, None);
     assert_eq!(exp.analysis.correction, Correction::Holm);
     assert!(exp.analysis.segments.is_empty());
     assert_eq!(exp.decision.min_customers_per_arm, 100);
@@ -358,6 +364,7 @@ fn full_file_reads_every_key() {
     let an = &exp.analysis;
     assert_eq!((an.alpha, an.power, an.sequential), (0.1, 0.9, false));
     assert_eq!(an.sequential_tuning, 2000.0);
+    assert_eq!(an.planned_customers_per_arm, Some(400));
     assert_eq!(an.correction, Correction::BenjaminiHochberg);
     assert_eq!(an.segments, ["segment", "region"]);
     assert_eq!(exp.decision.min_customers_per_arm, 250);
@@ -625,6 +632,7 @@ fn template_parses_with_every_optional_setting_switched_on() {
         "margin",
         "cap",
         "sequential_tuning",
+        "planned_customers_per_arm",
         "correction",
         "segments",
         "customers",
@@ -1677,6 +1685,24 @@ fn negative_cost() {
    |
 28 | monthly_cost = -49
    |                ^^^"#,
+    );
+}
+
+#[test]
+fn planned_size_must_be_a_positive_whole_number() {
+    check(
+        &cat(BASE, "\n[analysis]\nplanned_customers_per_arm = 0\n"),
+        r#"error: experiments/loyalty-sms.toml:19:29: `planned_customers_per_arm` must be a whole number of at least 1, found 0
+   |
+19 | planned_customers_per_arm = 0
+   |                             ^"#,
+    );
+    check(
+        &cat(BASE, "\n[analysis]\nplanned_customers_per_arm = 2.5\n"),
+        r#"error: experiments/loyalty-sms.toml:19:29: `planned_customers_per_arm` must be a whole number, found 2.5
+   |
+19 | planned_customers_per_arm = 2.5
+   |                             ^^^"#,
     );
 }
 

@@ -140,6 +140,7 @@ fn report(
             sequential: false,
             sequential_tuning: 5000.0,
             correction: pilot::config::Correction::Holm,
+            group_sequential: None,
         },
         arms,
         srm: Some(Srm {
@@ -801,7 +802,8 @@ visits (average, primary metric, higher is better)
   arm           customers  average  change  relative       95% interval  outcome
   control           1,500     3.12
   loyalty-card      1,100     3.31  +0.190     +6.1%  [-0.0400, +0.420]  unclear
-    p = 0.11, always-valid sequential test, 95.0% chance to beat control
+    p = 0.11, always-valid sequential test, 95.0% chance to beat control (not adjusted for repeated
+    looks)
 
 ! 12 rows of the outcome export belong to customers who are not in the ledger (for example C-991,
   C-1002); they are left out.

@@ -332,6 +332,7 @@ fn sequential_cs() {
             alpha: num(&inp["alpha"]),
             sequential: true,
             tuning: num(&inp["tuning_n"]),
+            group_sequential: None,
         };
         let c = compare_moments(
             &moments(&inp["control"]),

@@ -95,7 +95,8 @@ pub fn compare(
 ) -> Result<Compared, NotComputable> {
     let fixed_options = Options {
         sequential: false,
-        ..*options
+        group_sequential: None,
+        ..options.clone()
     };
     let run = |opts: &Options| -> Result<(Comparison, Option<CupedInfo>), NotComputable> {
         Ok(match (control, treatment) {

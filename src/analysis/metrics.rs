@@ -46,6 +46,13 @@ pub fn analyze_metric(
             )
         })
         .collect();
+    // Segments keep the confidence sequence: a segment's share of the
+    // planned size is not planned, and segment results are exploratory;
+    // the sequence stays valid however often they are looked at.
+    let segment_options = Options {
+        group_sequential: None,
+        ..options.clone()
+    };
     let mut cuped = None;
     let comparisons = (1..stats.arms.len())
         .map(|t| {
@@ -72,7 +79,7 @@ pub fn analyze_metric(
                             &level.arms[0],
                             &level.arms[t],
                             &arm_names[t],
-                            options,
+                            &segment_options,
                         )
                         .0
                     })

@@ -67,22 +67,29 @@ pub fn run(args: &AnalyzeArgs<'_>) -> Result<i32> {
         Some(roi) if roi.customers.is_none() => Some(dataset::eligible_customers(&exp)?),
         _ => None,
     };
+    // The history is read before the analysis, which needs the earlier
+    // looks (a group-sequential boundary depends on them), and only read:
+    // this look is appended last, once every other output is written.
+    let history_file = history::history_path(&exp.path);
+    let earlier = history::read(&history_file)?;
     let mut report = build_report(
         &exp,
         &data,
         &Context {
             now: args.now.clone(),
             eligible_customers,
+            earlier_looks: earlier.iter().map(|l| l.customers.clone()).collect(),
+            planned_customers_per_arm: exp.analysis.planned_customers_per_arm,
         },
     );
-    let (looks, new_look) = prepare_history(&exp.path, &mut report, args.no_history)?;
+    let (looks, new_look) = prepare_history(&history_file, earlier, &mut report, args.no_history);
     // The page first: if it cannot be written, the run fails and the
     // history stays as it was.
     if let Some(path) = args.html {
         write_html(path, &report, &looks)?;
     }
     if let (true, Some((last, earlier))) = (new_look, looks.split_last()) {
-        history::append(&history::history_path(&exp.path), earlier, last)?;
+        history::append(&history_file, earlier, last)?;
     }
     if !args.no_history {
         history::save_latest(&history::latest_report_path(&exp.path), &report)?;
@@ -133,17 +140,17 @@ pub fn render(report: &AnalysisReport, format: Format) -> Result<String> {
     })
 }
 
-/// Adds design-change warnings from the history and decides whether this
-/// look is new (new data or a changed experiment file). Returns the looks,
-/// this one included if it is to be recorded, and whether it is; the caller
-/// appends it once every other output is written.
+/// Adds design-change warnings from the history (`looks`, read from
+/// `path`) and decides whether this look is new (new data or a changed
+/// experiment file). Returns the looks, this one included if it is to be
+/// recorded, and whether it is; the caller appends it once every other
+/// output is written.
 fn prepare_history(
-    experiment: &Path,
+    path: &Path,
+    looks: Vec<Look>,
     report: &mut AnalysisReport,
     skip: bool,
-) -> Result<(Vec<Look>, bool)> {
-    let path = history::history_path(experiment);
-    let looks = history::read(&path)?;
+) -> (Vec<Look>, bool) {
     let look = Look::of(report);
     report
         .warnings
@@ -158,7 +165,7 @@ fn prepare_history(
         looks: looks.len(),
         recorded,
     });
-    Ok((looks, recorded))
+    (looks, recorded)
 }
 
 /// Refuses an `--html` path that names one of the experiment's own files:

@@ -115,8 +115,12 @@ alpha = 0.05
 power = 0.8
 # true lets you check results at any time without extra false alarms.
 sequential = true
-# The sample size the sequential test is tuned for.
-# sequential_tuning = 5000
+# With a planned size, each look is a group-sequential test against it
+# (nearly the power of a single test at the planned size).
+# planned_customers_per_arm = 500
+# Without one: the total customers the always-valid test is tuned for
+# (default: the arms times min_customers_per_arm).
+# sequential_tuning = 200
 # Adjustment for looking at many metrics and segments: holm, bh, bonferroni
 # or none.
 # correction = "holm"

@@ -351,8 +351,14 @@ pub struct Analysis {
     pub power: f64,
     /// Always-valid inference (default true).
     pub sequential: bool,
-    /// Sequential tuning sample size N* (default 5000).
+    /// Sequential tuning sample size N* of the confidence sequence, in
+    /// customers in total (default: the arms times `[decision]
+    /// min_customers_per_arm`).
     pub sequential_tuning: f64,
+    /// Customers per arm the pilot is planned to reach: with `sequential`,
+    /// the looks are analysed group-sequentially against it instead of with
+    /// the confidence sequence.
+    pub planned_customers_per_arm: Option<u64>,
     /// Correction over secondary metrics and segments (default Holm).
     pub correction: Correction,
     /// Population columns to break results down by.

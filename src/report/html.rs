@@ -136,7 +136,12 @@ impl<'a> Page<'a> {
 
     /// How the intervals are to be read, one sentence.
     pub(crate) fn interval_note(&self) -> String {
-        if self.report.settings.sequential {
+        if self.report.settings.group_sequential.is_some() {
+            format!(
+                "The {} intervals are repeated confidence intervals of a group-sequential test: valid at every look up to the planned size, so rerunning the analysis every week is safe.",
+                self.level
+            )
+        } else if self.report.settings.sequential {
             format!(
                 "The {} intervals are always-valid: they stay valid however often the results are looked at, so rerunning the analysis every week is safe.",
                 self.level

@@ -338,7 +338,13 @@ fn method(out: &mut String, report: &AnalysisReport) {
         text::level(s.alpha),
         text::alpha_text(s.alpha)
     ));
-    if s.sequential {
+    if let Some(gs) = &s.group_sequential {
+        out.push_str(&format!(
+            "- {}: the intervals are repeated confidence intervals, valid at every look \
+             however the pilot goes on; the chance to beat control is not adjusted for the looks.\n",
+            capitalize(&text::group_sequential_text(gs))
+        ));
+    } else if s.sequential {
         out.push_str(&format!(
             "- Sequential (always-valid) inference: results stay valid however often they are \
              looked at (tuning size {} customers).\n",

@@ -40,6 +40,26 @@ pub struct Settings {
     pub sequential_tuning: f64,
     /// `holm`, `bh`, `bonferroni` or `none`.
     pub correction: crate::config::Correction,
+    /// The group-sequential look, when the pilot has a planned size and the
+    /// analysis is sequential (then the overall comparisons' `test` is
+    /// `group_sequential`); absent otherwise and in older reports.
+    #[serde(default)]
+    pub group_sequential: Option<GroupSequentialSettings>,
+}
+
+/// Where a group-sequential analysis stands (O'Brien-Fleming-type alpha
+/// spending, Lan & DeMets 1983; see docs/statistics.md).
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+pub struct GroupSequentialSettings {
+    /// Number of this look, the earlier recorded looks counted (1 for the first).
+    pub look: usize,
+    /// Smallest arm's customers over the planned customers per arm (above 1
+    /// after an overrun).
+    pub information_fraction: f64,
+    /// The planned customers per arm.
+    pub planned_customers_per_arm: u64,
+    /// The boundary c for |z| at this look: intervals are estimate +/- c se.
+    pub boundary: f64,
 }
 
 /// One arm's size.

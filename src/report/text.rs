@@ -11,8 +11,9 @@ use crate::decide::verdict::{Decision, Verdict};
 use crate::format::{
     NOT_AVAILABLE, Unit, count, fmt_sig, money, number, p_value, pct, pp, probability, signed_pct,
 };
-use crate::report::model::AnalysisReport;
+use crate::report::model::{AnalysisReport, GroupSequentialSettings};
 use crate::roi::RoiReport;
+use crate::stats::TestKind;
 
 /// The verdict as an action in lower case: `roll out`, `keep piloting`,
 /// `stop`, `investigate`.
@@ -198,10 +199,36 @@ pub(super) fn arm_rows(
     rows
 }
 
-/// `98.9% chance to beat control`.
+/// `98.9% chance to beat control`; beside a sequential (peeking-safe)
+/// result it says that the chance, a posterior of this look's data alone,
+/// is not adjusted for repeated looks the way the interval is.
 pub(super) fn chance_text(c: &ArmComparison) -> Option<String> {
-    c.chance_to_beat_control
-        .map(|p| format!("{} chance to beat control", probability(p)))
+    let sequential = matches!(
+        c.test,
+        Some(TestKind::Sequential | TestKind::GroupSequential)
+    );
+    c.chance_to_beat_control.map(|p| {
+        format!(
+            "{} chance to beat control{}",
+            probability(p),
+            if sequential {
+                " (not adjusted for repeated looks)"
+            } else {
+                ""
+            }
+        )
+    })
+}
+
+/// `group-sequential test, look 3 at 60% of the planned size (500
+/// customers per arm), O'Brien-Fleming spending`.
+pub(super) fn group_sequential_text(gs: &GroupSequentialSettings) -> String {
+    format!(
+        "group-sequential test, look {} at {} of the planned size ({} customers per arm), O'Brien-Fleming spending",
+        gs.look,
+        pct(gs.information_fraction),
+        number(gs.planned_customers_per_arm as f64, 0)
+    )
 }
 
 /// Why the comparison is missing, as a sentence.

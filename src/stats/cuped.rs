@@ -124,7 +124,7 @@ pub fn compare_cuped(
     let unadjusted = a.post_var / a.n + b.post_var / b.n;
     let comparison = Comparison {
         test: if opts.sequential {
-            TestKind::Sequential
+            opts.sequential_test()
         } else {
             TestKind::Welch
         },

@@ -30,6 +30,7 @@ pub mod bayes;
 pub mod cuped;
 pub mod dist;
 pub mod fisher;
+pub mod group_sequential;
 pub mod multiple;
 pub mod nps;
 pub mod power;

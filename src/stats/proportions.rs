@@ -137,7 +137,7 @@ pub fn compare_proportions(
     let diff = pt - pc;
     let (test, absolute) = if opts.sequential {
         (
-            TestKind::Sequential,
+            opts.sequential_test(),
             effect(diff, vc + vt, Reference::Normal, n_total, opts)?,
         )
     } else {

@@ -3,8 +3,10 @@
 use serde::{Serialize, Serializer};
 use std::fmt;
 
+use super::group_sequential::GroupSequential;
+
 /// Settings of a comparison.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Options {
     /// Significance level: intervals have coverage 1 - alpha. Default 0.05.
     pub alpha: f64,
@@ -14,6 +16,13 @@ pub struct Options {
     /// Tuning sample size N* of the confidence sequence (total customers at
     /// which it is tightest). Default 5000, as in GrowthBook.
     pub tuning: f64,
+    /// With `sequential`, for a pilot with a planned size: the
+    /// group-sequential analysis at the current look, whose repeated
+    /// confidence interval and repeated p-value replace the confidence
+    /// sequence (which is meant for monitoring without a planned end).
+    /// Default none.
+    #[serde(skip)]
+    pub group_sequential: Option<GroupSequential>,
 }
 
 impl Default for Options {
@@ -22,6 +31,7 @@ impl Default for Options {
             alpha: 0.05,
             sequential: false,
             tuning: 5000.0,
+            group_sequential: None,
         }
     }
 }
@@ -39,7 +49,25 @@ impl Options {
                 "the sequential tuning size must be a positive number of customers",
             ));
         }
+        if self.sequential
+            && let Some(gs) = &self.group_sequential
+            && gs.alpha() != self.alpha
+        {
+            return Err(NotComputable::InvalidInput(
+                "the group-sequential boundaries were computed for another significance level",
+            ));
+        }
         Ok(())
+    }
+
+    /// The test a sequential comparison reports: group-sequential with a
+    /// plan, the always-valid confidence sequence without.
+    pub(crate) fn sequential_test(&self) -> TestKind {
+        if self.group_sequential.is_some() {
+            TestKind::GroupSequential
+        } else {
+            TestKind::Sequential
+        }
     }
 }
 
@@ -215,6 +243,10 @@ pub enum TestKind {
     /// Always-valid confidence sequence and e-value p-value
     /// (Waudby-Smith et al. 2023, as in GrowthBook).
     Sequential,
+    /// Group-sequential test at a look of a pilot with a planned size:
+    /// repeated confidence interval and repeated p-value, O'Brien-Fleming-type
+    /// alpha spending (Lan & DeMets 1983).
+    GroupSequential,
 }
 
 impl fmt::Display for TestKind {
@@ -225,6 +257,7 @@ impl fmt::Display for TestKind {
             TestKind::FisherExact => "Fisher's exact test",
             TestKind::MannWhitney => "Mann-Whitney U test",
             TestKind::Sequential => "always-valid sequential test",
+            TestKind::GroupSequential => "group-sequential test, O'Brien-Fleming spending",
         })
     }
 }

@@ -29,7 +29,9 @@ pub(crate) enum Reference {
 
 /// Builds an [`Effect`] for `estimate` with variance `variance`: a t or
 /// normal interval and two-sided p-value, or with `opts.sequential` the
-/// always-valid interval and p-value after `n_total` customers.
+/// always-valid interval and p-value after `n_total` customers, or with a
+/// group-sequential plan the repeated confidence interval
+/// `estimate +/- c_k se` and the repeated p-value at the current look.
 pub(crate) fn effect(
     estimate: f64,
     variance: f64,
@@ -41,7 +43,11 @@ pub(crate) fn effect(
         return Err(NotComputable::NoVariation);
     }
     let se = variance.sqrt();
-    let (half, p) = if opts.sequential {
+    let (half, p) = if opts.sequential
+        && let Some(gs) = &opts.group_sequential
+    {
+        (gs.boundary() * se, gs.p_value(estimate / se))
+    } else if opts.sequential {
         (
             sequential::half_width(variance, n_total, opts.alpha, opts.tuning),
             sequential::p_value(estimate, variance, n_total, opts.alpha, opts.tuning),
@@ -195,7 +201,7 @@ pub fn compare_moments(
     };
     Ok(Comparison {
         test: if opts.sequential {
-            TestKind::Sequential
+            opts.sequential_test()
         } else {
             TestKind::Welch
         },

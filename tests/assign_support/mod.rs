@@ -54,6 +54,7 @@ pub fn experiment(dir: &Path, arms: &[(&str, f64)]) -> Experiment {
             power: 0.8,
             sequential: true,
             sequential_tuning: 5000.0,
+            planned_customers_per_arm: None,
             correction: Correction::Holm,
             segments: Vec::new(),
         },

@@ -224,7 +224,12 @@ pub(super) fn write_method(out: &mut String, page: &Page<'_>) {
         ),
         (
             "Inference",
-            if s.sequential {
+            if let Some(gs) = &s.group_sequential {
+                format!(
+                    "{}: repeated confidence intervals, valid at every look of the pilot",
+                    crate::report::text::group_sequential_text(gs)
+                )
+            } else if s.sequential {
                 format!(
                     "sequential (always-valid confidence sequences, tuned for {} customers): results may be looked at any number of times",
                     number(s.sequential_tuning, 0)
