@@ -60,8 +60,9 @@ fn group_sequential(
     exp: &Experiment,
     customers_per_arm: &[u64],
     ctx: &Context,
+    planned: Option<u64>,
 ) -> Option<GroupSequential> {
-    let planned = ctx.planned_customers_per_arm.filter(|&n| n > 0)? as f64;
+    let planned = planned.filter(|&n| n > 0)? as f64;
     if !exp.analysis.sequential {
         return None;
     }
@@ -81,6 +82,25 @@ fn group_sequential(
     fractions.dedup();
     fractions.push(current);
     GroupSequential::new(&fractions, exp.analysis.alpha).ok()
+}
+
+/// The customers per arm the pilot will have at its deadline: the smallest
+/// arm today plus the enrollment rate times the weeks left. `None` when the
+/// pilot's start or its enrollment rate is unknown (the analysis then uses
+/// an open-ended confidence sequence).
+fn planned_by_deadline(exp: &Experiment, data: &Dataset, ctx: &Context) -> Option<u64> {
+    let today = crate::dates::parse_day(&ctx.now)?;
+    let first = data.enrollment.map(|e| e.first_day);
+    let d = deadline(exp, first, as_of_day(exp, today));
+    d.date.as_ref()?;
+    let smallest = data.customers_per_arm.iter().copied().min()?;
+    let per_week = match enrollment_per_arm_per_day(exp, data) {
+        Some(r) if r > 0.0 => r * 7.0,
+        // Nobody joins any more: the pilot is as large as it will get.
+        _ if d.weeks_left == 0 => 0.0,
+        _ => return None,
+    };
+    Some(smallest + (per_week * f64::from(d.weeks_left)).round() as u64)
 }
 
 /// The verdict: evidence per treatment arm, then [`decide`].
@@ -189,11 +209,14 @@ fn decide_on(
 
 /// Builds the report of `exp` on `data`.
 pub fn build_report(exp: &Experiment, data: &Dataset, ctx: &Context) -> AnalysisReport {
+    let planned = ctx
+        .planned_customers_per_arm
+        .or_else(|| planned_by_deadline(exp, data, ctx));
     let options = Options {
         alpha: exp.analysis.alpha,
         sequential: exp.analysis.sequential,
         tuning: exp.analysis.sequential_tuning,
-        group_sequential: group_sequential(exp, &data.customers_per_arm, ctx),
+        group_sequential: group_sequential(exp, &data.customers_per_arm, ctx, planned),
     };
     let arm_names: Vec<String> = exp.arms.iter().map(|a| a.name.clone()).collect();
     let mut metrics: Vec<MetricResult> = exp
@@ -253,7 +276,7 @@ pub fn build_report(exp: &Experiment, data: &Dataset, ctx: &Context) -> Analysis
                 .map(|gs| GroupSequentialSettings {
                     look: gs.look(),
                     information_fraction: gs.fraction(),
-                    planned_customers_per_arm: ctx.planned_customers_per_arm.unwrap_or(0),
+                    planned_customers_per_arm: planned.unwrap_or(0),
                     boundary: gs.boundary(),
                 }),
         },

@@ -322,6 +322,8 @@ fn no_rollout_while_a_guardrail_is_not_shown_safe_and_no_continue_at_the_deadlin
             &Context {
                 now: ANALYSIS_TIME.to_string(),
                 eligible_customers: None,
+                earlier_looks: Vec::new(),
+                planned_customers_per_arm: None,
             },
         );
         let d = &report.decision;

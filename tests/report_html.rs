@@ -284,7 +284,7 @@ fn the_summary_says_the_verdict_the_interval_and_the_money() {
     assert!(all.contains("a reminder with a one-tap link"));
     // The primary metric in its own units: a rate, so percentage points.
     assert!(
-        all.contains("repeat_purchase rose from 15.2% in control to 21.4% with sms: +6.2 pp (95% interval +0.4 pp to +12.0 pp, +41.1%); a clear improvement."),
+        all.contains("repeat_purchase rose from 15.2% in control to 21.4% with sms: +6.2 pp (95% interval +2.4 pp to +10.1 pp, +41.1%); a clear improvement."),
         "{all}"
     );
     // The money: NPV 5%-95%, chance it pays off, payback month.
@@ -302,7 +302,7 @@ fn the_summary_says_the_verdict_the_interval_and_the_money() {
     for needle in [
         report.experiment.fingerprint.as_str(),
         report.data_fingerprint.as_str(),
-        "always-valid sequential test",
+        "group-sequential test",
         "Holm step-down",
         "2026-11-22 12:00 UTC",
         &report.pilot_version,
@@ -320,7 +320,7 @@ fn money_metrics_read_in_the_currency_and_a_rollout_names_the_arm() {
     };
     // A CUPED-adjusted money metric: the change only, in dollars.
     assert!(
-        doc_text.contains("With discount-10, gross_margin_90d changed by \u{2212}$1.08 after adjusting for what customers did before the pilot (95% interval \u{2212}$4.50 to +$2.33"),
+        doc_text.contains("With discount-10, gross_margin_90d changed by \u{2212}$1.08 after adjusting for what customers did before the pilot (95% interval \u{2212}$3.31 to +$1.14"),
         "{doc_text}"
     );
     // Three arms: the ROI of every arm side by side.
@@ -404,7 +404,7 @@ fn with_one_look_the_page_says_so_and_with_two_it_tells_what_changed() {
     let doc = check(&page);
     let all = text(&doc);
     assert!(
-        all.contains("Since the previous look on 2026-11-02, with the same 1,686 customers and more of their outcomes, the estimate moved from +4.0 pp (\u{2212}1.0 pp to +9.0 pp) to +6.2 pp (+0.4 pp to +12.0 pp); the interval widened by 1.6 pp and the result became clear (p = 0.024)."),
+        all.contains("Since the previous look on 2026-11-02, with the same 1,686 customers and more of their outcomes, the estimate moved from +4.0 pp (+0.5 pp to +7.5 pp) to +6.2 pp (+2.4 pp to +10.1 pp); the interval widened by 0.8 pp."),
         "{all}"
     );
 

@@ -958,6 +958,8 @@ fn run_pilot(
         &Context {
             now: ANALYSIS_TIME.to_string(),
             eligible_customers: None,
+            earlier_looks: Vec::new(),
+            planned_customers_per_arm: None,
         },
     );
     let evidence = Evidence {
@@ -1125,6 +1127,7 @@ pub fn p_value_rule(evidence: &Evidence<'_>) -> Option<usize> {
             alpha: P_THRESHOLD,
             sequential: false,
             tuning: exp.analysis.sequential_tuning,
+            group_sequential: None,
         },
     );
     fixed
