@@ -873,7 +873,7 @@ fn weeks(w: u32) -> String {
 fn lower_first(s: &str) -> String {
     let mut chars = s.chars();
     match chars.next() {
-        Some(c) if !s.starts_with("Guardrail") => c.to_lowercase().chain(chars).collect(),
+        Some(c) => c.to_lowercase().chain(chars).collect(),
         _ => s.to_string(),
     }
 }
