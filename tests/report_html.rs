@@ -287,12 +287,19 @@ fn the_summary_says_the_verdict_the_interval_and_the_money() {
         all.contains("repeat_purchase rose from 15.2% in control to 21.4% with sms: +6.2 pp (95% interval +2.4 pp to +10.1 pp, +41.1%); a clear improvement."),
         "{all}"
     );
-    // The money: NPV 5%-95%, chance it pays off, payback month.
-    assert!(all.contains("the chance it pays off is 59.4%"), "{all}");
+    // The money the verdict rests on (under the prior), then the data alone.
     assert!(
-        all.contains("90% likely between \u{2212}$5,437 and $7,242"),
+        all.contains(
+            "Rolling sms out to all 1,686 customers is expected to lose $1,687 over 12 months"
+        ),
         "{all}"
     );
+    assert!(all.contains("the chance it pays off is 10.9%"), "{all}");
+    assert!(
+        all.contains("From the measured effects alone it would be expected to come to $906 (59.3% chance it pays off)."),
+        "{all}"
+    );
+    // The money section keeps the projection from the data alone.
     assert!(all.contains("pays back in month 1"), "{all}");
     // Every reason of the decision is listed.
     for reason in &report.decision.reasons {

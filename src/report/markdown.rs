@@ -15,7 +15,7 @@
 //! get a backslash.
 
 use crate::analysis::result::{ArmComparison, ArmFigures, MetricResult, Outcome};
-use crate::format::{NOT_AVAILABLE, number, pct, signed_pct};
+use crate::format::{NOT_AVAILABLE, number, pct, probability, signed_pct};
 use crate::report::model::AnalysisReport;
 use crate::report::text;
 
@@ -175,7 +175,11 @@ fn arm_row(
     }
     cells.push(text::p_text(c).unwrap_or_default());
     cells.push(c.test.map(|t| t.to_string()).unwrap_or_default());
-    cells.push(c.chance_to_beat_control.map(pct).unwrap_or_default());
+    cells.push(
+        c.chance_to_beat_control
+            .map(probability)
+            .unwrap_or_default(),
+    );
     cells.push(match c.outcome {
         Outcome::Better | Outcome::Worse => format!("**{}**", text::outcome_word(c.outcome)),
         Outcome::Inconclusive => text::outcome_word(c.outcome).to_string(),

@@ -5,7 +5,7 @@ use super::units::{MetricUnit, cash, relative};
 use super::{Page, h, w};
 use crate::analysis::result::{ArmComparison, MetricResult, Outcome};
 use crate::decide::verdict::Verdict;
-use crate::format::{count, number, pct};
+use crate::format::{count, number, pct, probability};
 
 /// The verdict as a heading: `Roll out sms`, `Keep piloting`, `Stop`,
 /// `Investigate`.
@@ -204,6 +204,30 @@ fn money_sentence(page: &Page<'_>) -> String {
         .map(|a| format!(" {a}"))
         .unwrap_or_default();
     let c = &roi.currency;
+    if let Some((m, alone)) = decided_money(page) {
+        let alone = alone
+            .map(|a| {
+                format!(
+                    " From the measured effects alone it would be expected to come to {} ({} chance it pays off).",
+                    cash(a.expected_npv, c),
+                    probability(a.probability_positive)
+                )
+            })
+            .unwrap_or_default();
+        return format!(
+            "Rolling{arm} out to all {} customers is expected to {} over {} (net present value: money gained after costs, in today's money; 90% between {} and {}), allowing for how rarely initiatives move a metric much; the chance it pays off is {}.{alone}",
+            number(roi.customers, 0),
+            if m.expected_npv >= 0.0 {
+                format!("earn {}", cash(m.expected_npv, c))
+            } else {
+                format!("lose {}", cash(-m.expected_npv, c))
+            },
+            count(u64::from(roi.horizon_months), "month", "months"),
+            cash(m.npv_p05, c),
+            cash(m.npv_p95, c),
+            probability(m.probability_positive),
+        );
+    }
     let payback = match roi.payback_months {
         Some(0) => "at the current estimate it pays for itself from the start".to_string(),
         Some(m) => format!("at the current estimate it pays back in month {m}"),
@@ -221,6 +245,20 @@ fn money_sentence(page: &Page<'_>) -> String {
         cash(roi.npv.p95, c),
         pct(roi.probability_positive)
     )
+}
+
+/// The decision's money for the arm the ROI projection is about (the
+/// verdict's arm, else the first): what the verdict itself rests on.
+/// With it, the same from the data alone, if reported.
+fn decided_money<'a>(
+    page: &Page<'a>,
+) -> Option<(
+    crate::decide::money::MoneyOutlook,
+    Option<&'a crate::decide::verdict::PriorCheck>,
+)> {
+    let arm = super::money::roi_arm(page)?;
+    let decided = page.report.decision.arms.iter().find(|a| a.arm == arm)?;
+    Some((decided.money?, decided.sensitivity.first()))
 }
 
 /// Four key figures at a glance.
@@ -251,7 +289,25 @@ fn glance(out: &mut String, page: &Page<'_>) {
             detail,
         ));
     }
-    if let Some(roi) = &report.roi {
+    if let (Some(roi), Some((m, _))) = (&report.roi, decided_money(page)) {
+        items.push((
+            "Chance it pays off".to_string(),
+            probability(m.probability_positive),
+            format!(
+                "over {}",
+                count(u64::from(roi.horizon_months), "month", "months")
+            ),
+        ));
+        items.push((
+            "Expected net present value".to_string(),
+            cash(m.expected_npv, &roi.currency),
+            format!(
+                "90%: {} to {}",
+                cash(m.npv_p05, &roi.currency),
+                cash(m.npv_p95, &roi.currency)
+            ),
+        ));
+    } else if let Some(roi) = &report.roi {
         items.push((
             "Chance it pays off".to_string(),
             pct(roi.probability_positive),
