@@ -137,7 +137,7 @@ pub(crate) fn decision_section(report: &AnalysisReport) -> Option<DecisionSectio
             "90% range",
             "Chance it pays off",
             "Expected loss: roll out / stop",
-            "More weeks: worth / cost",
+            "Waiting: worth / cost",
         ],
         money_rows,
         effect_headers: [
@@ -154,7 +154,7 @@ pub(crate) fn decision_section(report: &AnalysisReport) -> Option<DecisionSectio
 fn waiting_cell(a: &ArmDecision, currency: &str) -> String {
     match a.waiting {
         Some(w) => format!(
-            "{}: {} / {}",
+            "{} {} / {}",
             weeks(w.weeks),
             money(w.value_of_information, currency),
             money(w.cost, currency)

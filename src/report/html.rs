@@ -294,6 +294,7 @@ thead th{font-size:.8rem;color:var(--muted);font-weight:600;white-space:nowrap}
 tbody tr:last-child td,tbody tr:last-child th{border-bottom:0}
 tr.group th{background:var(--soft);font-size:.85rem}
 td.num,th.num{text-align:right;white-space:nowrap}
+#decision thead th,#decision td.num{white-space:normal}
 td small,th small{display:block;color:var(--muted);font-size:.8rem;font-weight:400;white-space:normal}
 .story{border-left:4px solid var(--line);padding:4px 0 4px 12px;font-weight:600}
 .tag{display:inline-block;padding:0 6px;border:1px solid currentColor;border-radius:4px;font-size:.8rem;font-weight:600;white-space:nowrap}
