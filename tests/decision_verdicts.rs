@@ -243,3 +243,29 @@ fn at_the_deadline_the_verdict_is_rollout_or_stop() {
         assert!(headline.contains('$'), "the risk in money: {headline}");
     }
 }
+
+#[test]
+fn keep_piloting_says_for_how_long_and_what_it_is_worth() {
+    // A large rollout (50,000 customers) near break-even, a small pilot and
+    // 200 new customers a week: more data is worth more than it costs.
+    let roi = ROI
+        .replace("customers = 5000", "customers = 50000")
+        .replace("monthly_cost = 10", "monthly_cost = MONTHLY");
+    let run = |monthly: &str| {
+        let extra = format!(
+            "{}\n[decision]\ndeadline = 2099-12-31\n",
+            roi.replace("MONTHLY", monthly)
+        );
+        let toml = experiment("binary", "decrease", 0.9, &extra).replace(
+            "file = \"customers.csv\"\n",
+            "file = \"customers.csv\"\nnew_per_week = 200\n",
+        );
+        let s = pilot(&toml, 400, |arm, rng| {
+            let guard = calm(rng);
+            Some(outcome(arm, rng, guard))
+        });
+        decision(&s)
+    };
+    let d = run("14000");
+    eprintln!("{d:#}");
+}

@@ -332,10 +332,17 @@ pub fn decide(input: &DecisionInput<'_>) -> Decision {
             money(wait.cost, currency),
             j.decision
                 .money
-                .map(|m| format!(
-                    " Rolled out today it would be expected to earn {}{horizon}.",
-                    signed_money(m.expected_npv, currency)
-                ))
+                .map(|m| if m.expected_npv >= 0.0 {
+                    format!(
+                        " Rolled out today it would be expected to earn {}{horizon}.",
+                        money(m.expected_npv, currency)
+                    )
+                } else {
+                    format!(
+                        " Rolled out today it would be expected to lose {}{horizon}.",
+                        money(-m.expected_npv, currency)
+                    )
+                })
                 .unwrap_or_default()
         );
         decision.reasons = arm_reasons(input, i, j);
@@ -952,5 +959,48 @@ fn effect_sentence(metric: &MetricResult, c: &ArmComparison, alpha: f64, arm: &s
             metric.name,
             change(metric.kind, abs.estimate)
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn changes_carry_their_own_sign() {
+        // Issue "Numbers that cannot mislead", item 6: a decrease was once
+        // printed as "+0.885" and "+7.97".
+        assert_eq!(change(MetricKind::Mean, -0.885), "-0.885");
+        assert_eq!(change(MetricKind::Mean, -7.97), "-7.97");
+        assert_eq!(change(MetricKind::Mean, 7.97), "+7.97");
+        assert_eq!(change(MetricKind::Binary, -0.031), "-3.1 pp");
+    }
+
+    #[test]
+    fn waiting_must_be_material() {
+        // Rounding-level information is not a reason to keep piloting.
+        let j = Judged {
+            decision: ArmDecision {
+                arm: "b".into(),
+                may_roll_out: false,
+                money: Some(MoneyOutlook {
+                    expected_npv: -4864.0,
+                    npv_p05: -21_000.0,
+                    npv_p95: 6900.0,
+                    probability_positive: 0.28,
+                    expected_loss_rollout: 6014.0,
+                    expected_loss_stop: 1150.0,
+                }),
+                sensitivity: Vec::new(),
+                effects: Vec::new(),
+                guardrails: Vec::new(),
+                waiting: None,
+            },
+            value: -4864.0,
+            held_back: Vec::new(),
+            weeks_to_settle: None,
+            harmed: Vec::new(),
+        };
+        assert!((material(&j) - 1e-3 * (4864.0 + 6014.0 + 1150.0)).abs() < 1e-9);
     }
 }
