@@ -7,6 +7,7 @@ pub mod evidence;
 pub mod guardrails;
 pub mod mixture;
 pub mod money;
+pub mod preposterior;
 pub mod prior;
 pub mod test_and_roll;
 pub mod verdict;

@@ -12,7 +12,7 @@ use rand::{Rng, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
 
 use super::mixture::NormalMixture;
-use crate::stats::dist::{normal_cdf, normal_pdf};
+use super::preposterior::{crossing, value_beyond};
 
 /// One benefit metric's lift: its prior and what the data say.
 #[derive(Debug, Clone, PartialEq)]
@@ -143,73 +143,14 @@ fn single_metric_later(a: f64, lift: &LiftEvidence, ratio: f64) -> Option<f64> {
     let new_se = se / ratio.sqrt();
     let all_se = se / (1.0 + ratio).sqrt();
     let current = lift.posterior();
-    // Expected NPV (minus the alternative) once the new estimate y is in.
+    // The lift's posterior mean once the new estimate y is in; rolling out
+    // is then better exactly when it is beyond -a / b.
     let after = |y: f64| {
         let combined = (lift.estimate + ratio * y) / (1.0 + ratio);
-        a + b * posterior_of(lift.prior.as_ref(), combined, all_se).mean()
+        posterior_of(lift.prior.as_ref(), combined, all_se).mean()
     };
-    let c = breakpoint(&after, current.mean(), current.sd().max(new_se))?;
-    // E[(a + b lift) 1{y beyond c}], y | lift ~ N(lift, new_se^2), summed
-    // over the posterior's components.
-    let above = b > 0.0;
-    let value = current
-        .components()
-        .iter()
-        .map(|k| {
-            let spread = (k.sd * k.sd + new_se * new_se).sqrt();
-            let d = (k.mean - c) / spread;
-            let (p, density) = if above {
-                (normal_cdf(d), normal_pdf(d))
-            } else {
-                (normal_cdf(-d), -normal_pdf(d))
-            };
-            k.weight * (a * p + b * (k.mean * p + k.sd * k.sd / spread * density))
-        })
-        .sum::<f64>();
-    Some(value.max(0.0))
-}
-
-/// Where the monotone function `f` crosses 0, searching outward from
-/// `centre` in steps of `scale`; `None` if it does not within +-1e6 scales.
-fn breakpoint(f: &dyn Fn(f64) -> f64, centre: f64, scale: f64) -> Option<f64> {
-    let f0 = f(centre);
-    if f0 == 0.0 {
-        return Some(centre);
-    }
-    let increasing = f(centre + scale) > f(centre - scale);
-    // Toward the root: up if f is below 0 and increasing, or above 0 and
-    // decreasing.
-    let direction = if (f0 < 0.0) == increasing { 1.0 } else { -1.0 };
-    let (mut inner, mut outer) = (centre, centre);
-    let mut step = scale;
-    let mut found = false;
-    for _ in 0..80 {
-        outer = centre + direction * step;
-        if f(outer).signum() != f0.signum() {
-            found = true;
-            break;
-        }
-        inner = outer;
-        step *= 2.0;
-        if step > 1e6 * scale {
-            break;
-        }
-    }
-    if !found {
-        return None;
-    }
-    for _ in 0..200 {
-        let mid = 0.5 * (inner + outer);
-        if mid == inner || mid == outer {
-            break;
-        }
-        if f(mid).signum() == f0.signum() {
-            inner = mid;
-        } else {
-            outer = mid;
-        }
-    }
-    Some(0.5 * (inner + outer))
+    let c = crossing(&after, -a / b, current.sd().max(new_se))?;
+    Some(value_beyond(&current, new_se, a, b, c).max(0.0))
 }
 
 /// `E[max(E[NPV | all data], alternative)]` by Monte Carlo: draw the true
@@ -275,6 +216,7 @@ fn standard_normal(rng: &mut Xoshiro256PlusPlus) -> f64 {
 mod tests {
     use super::*;
     use crate::decide::mixture::Component;
+    use crate::stats::dist::{normal_cdf, normal_pdf};
 
     #[test]
     fn flat_prior_value_of_more_data_is_the_normal_formula() {

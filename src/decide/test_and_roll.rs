@@ -25,7 +25,7 @@
 //! test is their whole contribution, and the rollout reaches the rest.
 
 use super::mixture::NormalMixture;
-use crate::stats::dist::{normal_cdf, normal_pdf};
+use super::preposterior::{crossing, value_beyond};
 
 /// The paper's symmetric case: the mean response per customer of each arm
 /// has an independent prior `N(prior_mean, prior_sd^2)`; responses have
@@ -329,61 +329,7 @@ fn expected_best(prior: &NormalMixture, se: f64, a: f64, b: f64) -> f64 {
         // cannot change the choice.
         return (a + b * prior.mean()).max(0.0);
     };
-    let roll_above = b > 0.0;
-    let value: f64 = prior
-        .components()
-        .iter()
-        .map(|k| {
-            let spread = (k.sd * k.sd + se * se).sqrt();
-            let d = (k.mean - c) / spread;
-            let (p, density) = if roll_above {
-                (normal_cdf(d), normal_pdf(d))
-            } else {
-                (normal_cdf(-d), -normal_pdf(d))
-            };
-            k.weight * (a * p + b * (k.mean * p + k.sd * k.sd / spread * density))
-        })
-        .sum();
-    value.max(0.0)
-}
-
-/// The `y` where the increasing function `f` reaches `target`, searching
-/// outward from `target` in doubling steps of `scale`, then bisecting to the
-/// last bit; `None` when it is not reached within `1e15` scales.
-fn crossing(f: &dyn Fn(f64) -> f64, target: f64, scale: f64) -> Option<f64> {
-    if !(target.is_finite() && scale.is_finite() && scale > 0.0) {
-        return None;
-    }
-    let below = |y: f64| f(y) < target;
-    let start_below = below(target);
-    let direction = if start_below { 1.0 } else { -1.0 };
-    let (mut inner, mut outer) = (target, target);
-    let mut step = scale;
-    let mut found = false;
-    while step <= 1e15 * scale {
-        outer = target + direction * step;
-        if below(outer) != start_below {
-            found = true;
-            break;
-        }
-        inner = outer;
-        step *= 2.0;
-    }
-    if !found {
-        return None;
-    }
-    for _ in 0..200 {
-        let mid = 0.5 * (inner + outer);
-        if mid == inner || mid == outer {
-            break;
-        }
-        if below(mid) == start_below {
-            inner = mid;
-        } else {
-            outer = mid;
-        }
-    }
-    Some(0.5 * (inner + outer))
+    value_beyond(prior, se, a, b, c).max(0.0)
 }
 
 /// The maximizer of `f` on `[lo, hi]` by golden-section search, assuming one
@@ -420,6 +366,7 @@ mod tests {
     use super::*;
     use crate::decide::mixture::Component;
     use crate::decide::prior::DEFAULT_COMPONENTS;
+    use crate::stats::dist::normal_pdf;
 
     /// The rollout that coincides with the symmetric case: the difference of
     /// two `N(mu, sigma^2)` arms is `N(0, 2 sigma^2)`, the test earns the
