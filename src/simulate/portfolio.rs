@@ -1253,9 +1253,10 @@ pub fn markdown_section(results: &[PortfolioResult]) -> String {
          (`pilot::simulate::portfolio`); every seed is fixed. Each portfolio is a set of simulated small-business \
          pilots, each analysed once at its end by pilot's real pipeline with default settings \
          (`pipeline::build_report` on the parsed experiment file and the customers aggregated \
-         as `pilot analyze` does). A pilot has a binary primary metric (purchased), revenue \
-         per customer (log-normal spend for buyers, 0 for the others) as the only ROI benefit, \
-         and an unsubscribe guardrail. The treatment changes the purchase rate by the drawn \
+         as `pilot analyze` does), at its deadline, so pilot must roll out or stop. A pilot \
+         has a binary primary metric (purchased) and revenue per customer (log-normal spend \
+         for buyers, 0 for the others) as the only ROI benefit; the last portfolio adds an \
+         unsubscribe guardrail. The treatment changes the purchase rate by the drawn \
          relative effect; buyers spend as before, so revenue changes by the same share. \
          `[roi]`: the customers reached, a {HORIZON_MONTHS}-month horizon, {}% discount rate, \
          a {METRIC_WINDOW_MONTHS}-month metric window, no decay, and costs (one-time, monthly, \
@@ -1267,12 +1268,17 @@ pub fn markdown_section(results: &[PortfolioResult]) -> String {
          E[NPV | data] under the true prior (exact binomial likelihood of the arm's purchases, \
          the pilot's true base rate and spend per buyer known; posterior by quadrature); no \
          rule that learns only from the pilot's data earns more in expectation, so the other \
-         rules are reported as shares of its profit. *Perfect information* rolls out exactly \
+         rules are reported as shares of its profit. *Bayes-optimal on pilot's estimate* \
+         does the same from what pilot decides on, the revenue estimate and its standard \
+         error (normal likelihood, relative to the measured control mean), under the true \
+         prior: what a perfect choice of prior would earn with pilot's information, so the \
+         gap between it and *Bayes-optimal* is information pilot does not use (here, that \
+         purchases carry most of what is known about revenue). *Perfect information* rolls out exactly \
          when the true NPV is positive (an upper bound). *p < 0.05*: pilot's fixed-horizon test \
          of the primary metric, significant in the good direction. *Today's rule (copy)* is \
-         the verdict rule of `src/decision.rs` when the harness was written (always-valid test \
-         significant, no guardrail harmed, P(NPV > 0) >= 0.8, >= 100 customers per arm), kept \
-         to compare against once the pipeline's rule changes. *Harmful*: true NPV < 0. \
+         the significance-gate verdict pilot had before its decision was made in money \
+         (sequential test significant, no guardrail harmed beyond its margin, P(NPV > 0) >= \
+         0.8, >= 100 customers per arm), kept for comparison. *Harmful*: true NPV < 0. \
          *Guardrail*: rollouts of an arm that truly raises unsubscribes beyond the margin.\n\n",
         DISCOUNT_RATE * 100.0
     );
