@@ -1,0 +1,121 @@
+//! Calibration of the decision model's own probabilities (pure functions,
+//! no files; a few seconds in `cargo test`):
+//!
+//! - a guardrail whose true change sits exactly at its margin is "shown
+//!   safe" at most `max_guardrail_risk` (10%) of the time;
+//! - when effects really come from pilot's default prior, the 95% posterior
+//!   intervals hold the true effect 95% of the time, and P(NPV > 0) is
+//!   honest: among pilots told "70-80% chance it pays off", 70-80% do.
+
+use pilot::config::{Direction, Prior};
+use pilot::decide::guardrails::{GuardrailEvidence, GuardrailStatus, check};
+use pilot::decide::prior::relative_prior;
+
+/// SplitMix64 uniforms and Box-Muller normals, seeded.
+struct Rng(u64);
+
+impl Rng {
+    fn uniform(&mut self) -> f64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        ((z ^ (z >> 31)) >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    fn normal(&mut self) -> f64 {
+        let u1 = 1.0 - self.uniform();
+        let u2 = self.uniform();
+        (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
+    }
+
+    fn binomial(&mut self, n: u32, p: f64) -> f64 {
+        (0..n).filter(|_| self.uniform() < p).count() as f64
+    }
+}
+
+#[test]
+fn a_guardrail_at_its_margin_is_shown_safe_at_most_ten_percent_of_the_time() {
+    // Complaints 10% -> 12% against a 20% margin: exactly at the margin.
+    let (p0, margin, n) = (0.10, 0.20, 2000u32);
+    let p1 = p0 * (1.0 + margin);
+    let reps = 2000;
+    let mut rng = Rng(11);
+    let mut safe = 0;
+    for _ in 0..reps {
+        let c = rng.binomial(n, p0) / f64::from(n);
+        let t = rng.binomial(n, p1) / f64::from(n);
+        let se = (c * (1.0 - c) / f64::from(n) + t * (1.0 - t) / f64::from(n)).sqrt();
+        let g = check(
+            "complaints",
+            &GuardrailEvidence {
+                direction: Direction::Decrease,
+                margin,
+                control_mean: Some(c),
+                control_sd: Some((c * (1.0 - c)).sqrt()),
+                estimate: Some((t - c, se)),
+            },
+            0.1,
+        );
+        safe += usize::from(g.status == GuardrailStatus::Safe);
+    }
+    let rate = safe as f64 / f64::from(reps);
+    // Nominal 10%; three binomial standard errors is 0.02.
+    eprintln!("shown safe at the margin: {rate:.3} of {reps}");
+    assert!(rate <= 0.10 + 0.02, "{rate}");
+    assert!(
+        rate >= 0.05,
+        "{rate}: the check should not be far more cautious than stated"
+    );
+}
+
+#[test]
+fn posterior_intervals_and_chances_are_honest_under_the_default_prior() {
+    let prior = relative_prior(Prior::Default).expect("a proper prior");
+    let reps = 4000;
+    let mut rng = Rng(5);
+    let mut covered = 0;
+    // Bins of the stated P(effect > break-even) and how often it was so.
+    let mut bins = [(0usize, 0usize); 10];
+    for i in 0..reps {
+        // Draw a true effect from the prior (pick a component, then normal).
+        let u = rng.uniform();
+        let mut acc = 0.0;
+        let mut chosen = prior.components()[0];
+        for k in prior.components() {
+            acc += k.weight;
+            if u < acc {
+                chosen = *k;
+                break;
+            }
+        }
+        let truth = chosen.mean + chosen.sd * rng.normal();
+        // Pilots of different precision: se from 2% to 20% relative.
+        let se = 0.02 + 0.18 * (i as f64 / reps as f64);
+        let estimate = truth + se * rng.normal();
+        let post = prior.posterior(estimate, se);
+        let (lo, hi) = (post.quantile(0.025), post.quantile(0.975));
+        covered += usize::from(lo <= truth && truth <= hi);
+        // A rollout breaking even at +3%: P(NPV > 0) = P(effect > 3%).
+        let stated = post.sf(0.03);
+        let bin = ((stated * 10.0) as usize).min(9);
+        bins[bin].0 += 1;
+        bins[bin].1 += usize::from(truth > 0.03);
+    }
+    let coverage = covered as f64 / f64::from(reps);
+    eprintln!("coverage of 95% posterior intervals: {coverage:.3}");
+    // 3 standard errors of a 95% proportion over 4000 draws: 0.010.
+    assert!((coverage - 0.95).abs() <= 0.011, "{coverage}");
+    for (b, &(n, hits)) in bins.iter().enumerate() {
+        if n >= 100 {
+            let observed = hits as f64 / n as f64;
+            let (low, high) = (b as f64 / 10.0, (b + 1) as f64 / 10.0);
+            let slack = 3.0 * (0.25 / n as f64).sqrt();
+            eprintln!("stated {low:.1}-{high:.1}: observed {observed:.3} of {n}");
+            assert!(
+                observed >= low - slack && observed <= high + slack,
+                "stated {low}-{high}, observed {observed} over {n}"
+            );
+        }
+    }
+}
