@@ -9,7 +9,8 @@
 //! s^2 = V N is the per-customer variance) and
 //! rho^2 = (-2 ln alpha + ln(1 - 2 ln alpha)) / N*, the interval is
 //! estimate +/- sqrt(s^2) sqrt(2 (N rho^2 + 1) ln(sqrt(N rho^2 + 1) / alpha) / (N rho)^2)
-//! and the p-value is min(1, sqrt(N rho^2 + 1) exp(-rho^2 N (estimate^2 / s^2) / (2 (N rho^2 + 1)))).
+//! and the p-value is min(1, sqrt(N rho^2 + 1) exp(-rho^2 N (estimate^2 / V) / (2 (N rho^2 + 1)))),
+//! with V = s^2 / N the variance of the estimate (not the per-customer s^2).
 //! The interval is narrowest when N is near the tuning size N*. Both stay
 //! valid however often the experiment is looked at.
 
