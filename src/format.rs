@@ -176,8 +176,17 @@ pub fn pct(x: f64) -> String {
     percent(x, false, "%")
 }
 
-/// A change as a signed percentage: `+5.1%`, `-0.4%`, `0%`.
+/// Above this relative change (+10,000%, a hundredfold) the digits carry no
+/// meaning for a reader: a bound of +2,000,000,000,000% at three customers
+/// per arm says only that the data do not limit the change from above.
+const LARGEST_SHOWN_CHANGE: f64 = 100.0;
+
+/// A change as a signed percentage: `+5.1%`, `-0.4%`, `0%`; beyond a
+/// hundredfold, `> +10,000%`.
 pub fn signed_pct(x: f64) -> String {
+    if x > LARGEST_SHOWN_CHANGE && x.is_finite() {
+        return format!("> {}", percent(LARGEST_SHOWN_CHANGE, true, "%"));
+    }
     percent(x, true, "%")
 }
 

@@ -88,7 +88,7 @@ fn aa_rate(kind: MetricKind, n: u64, sequential: bool, reps: u64, seed: u64) -> 
     for _ in 0..reps {
         let c = simulate_group(kind, &shape, n, false, &mut rng);
         let t = simulate_group(kind, &shape, n, false, &mut rng);
-        if let Ok(r) = compare(kind, Direction::Increase, &c, &t, &opts)
+        if let Ok(r) = compare(kind, metric.scale, Direction::Increase, &c, &t, &opts)
             && r.reported.p_value < ALPHA
         {
             rejected += 1;
@@ -150,7 +150,7 @@ fn coverage(
     for _ in 0..reps {
         let c = simulate_group(kind, &base, n, cuped, &mut rng);
         let t = simulate_group(kind, &treated, n, cuped, &mut rng);
-        let Ok(r) = compare(kind, Direction::Increase, &c, &t, &opts) else {
+        let Ok(r) = compare(kind, metric.scale, Direction::Increase, &c, &t, &opts) else {
             continue;
         };
         done += 1;
@@ -220,7 +220,14 @@ fn check_small_sample_relative(reps: u64, n: u64) {
         for _ in 0..reps {
             let c = simulate_group(kind, &base, n, false, &mut rng);
             let t = simulate_group(kind, &treated, n, false, &mut rng);
-            let Ok(r) = compare(kind, Direction::Increase, &c, &t, &options(false)) else {
+            let Ok(r) = compare(
+                kind,
+                metric.scale,
+                Direction::Increase,
+                &c,
+                &t,
+                &options(false),
+            ) else {
                 continue;
             };
             let Ok(rel) = r.reported.relative else {
@@ -362,7 +369,14 @@ fn monitor(metric: &Metric, lift: f64, n: u64, looks: u64, reps: u64, seed: u64)
             }
             // A look whose comparison is not computable shows nothing: no
             // rejection and no interval.
-            let Ok(r) = compare(kind, Direction::Increase, &c.stats(), &t.stats(), &opts) else {
+            let Ok(r) = compare(
+                kind,
+                metric.scale,
+                Direction::Increase,
+                &c.stats(),
+                &t.stats(),
+                &opts,
+            ) else {
                 continue;
             };
             let (fixed, seq) = (&r.fixed.absolute, &r.reported.absolute);
@@ -607,7 +621,7 @@ fn simulated_power(metric: &Metric, mde: f64, n: u64, reps: u64, seed: u64) -> f
     for _ in 0..reps {
         let c = simulate_group(kind, &base, n, false, &mut rng);
         let t = simulate_group(kind, &treated, n, false, &mut rng);
-        if let Ok(r) = compare(kind, Direction::Increase, &c, &t, &opts)
+        if let Ok(r) = compare(kind, metric.scale, Direction::Increase, &c, &t, &opts)
             && r.reported.p_value < ALPHA
             && r.reported.absolute.estimate > 0.0
         {
@@ -724,8 +738,14 @@ fn planned_monitor(
                 t.push(&treated.draw(&mut rng));
             }
             grown = size;
-            let Ok(r) = compare(kind, Direction::Increase, &c.stats(), &t.stats(), &plans[k])
-            else {
+            let Ok(r) = compare(
+                kind,
+                metric.scale,
+                Direction::Increase,
+                &c.stats(),
+                &t.stats(),
+                &plans[k],
+            ) else {
                 continue;
             };
             // A rejection counts in the direction of the effect (any

@@ -749,7 +749,7 @@ fn three_arm_terminal_rows_and_segments() {
     );
     assert_has_line(
         &out,
-        "    p = 0.030 (adj. 0.060), two-proportion z-test, 93.0% chance to beat control",
+        "    p = 0.030 (adjusted 0.060), two-proportion z-test, 93.0% chance to beat control",
     );
     // Not computable: the word in the table, the reason beneath.
     assert_has_line(
@@ -921,7 +921,7 @@ fn narrow_tables_become_labelled_blocks() {
     relative: +13.4%
     95% interval: [-1.1 pp, +7.3 pp]
     outcome: unclear
-    p = 0.030 (adj. 0.060), two-proportion z-test, 93.0%
+    p = 0.030 (adjusted 0.060), two-proportion z-test, 93.0%
       chance to beat control
 ";
     assert!(out.contains(block), "\n{out}");
@@ -990,7 +990,7 @@ fn three_arm_markdown_rows() {
     assert_has_line(
         &md,
         "| sms-reminder | 798 | 26.2% | +3.1 pp | +13.4% | [-1.1 pp, +7.3 pp] | \
-         p = 0.030 (adj. 0.060) | two-proportion z-test | 93.0% | unclear |",
+         p = 0.030 (adjusted 0.060) | two-proportion z-test | 93.0% | unclear |",
     );
     assert_has_line(
         &md,

@@ -6,10 +6,11 @@ use serde::Serialize;
 use crate::config::{Direction, MetricKind};
 use crate::ingest::aggregate::GroupStats;
 use crate::stats::bayes::{BetaPrior, bayes_binary};
+use crate::stats::bounds::ParameterSpace;
 use crate::stats::nps::{csat_satisfied, nps_scores};
 use crate::stats::ratio::ratio_moments;
 use crate::stats::{
-    Arm, Comparison, Effect, NotComputable, Options, TestKind, compare_cuped, compare_means,
+    Arm, Comparison, NotComputable, Options, TestKind, compare_cuped, compare_means,
     compare_ordinal, compare_proportions, compare_ratios, dist,
 };
 
@@ -85,9 +86,24 @@ pub struct CupedInfo {
     pub variance_reduction: f64,
 }
 
-/// Compares `treatment` with `control` (same variant) for a metric of `kind`.
+/// Where a metric's true change can lie: rates and shares within +/-1, NPS
+/// within +/-200, a mean answer within the scale's width; numbers per
+/// customer (revenue, ratios) are unbounded.
+pub fn parameter_space(kind: MetricKind, scale: Option<(i64, i64)>) -> ParameterSpace {
+    match (kind, scale) {
+        (MetricKind::Binary | MetricKind::Csat, _) => ParameterSpace::RATE,
+        (MetricKind::Nps, _) => ParameterSpace::NPS,
+        (MetricKind::Ordinal, Some((low, high))) => ParameterSpace::scale(low, high),
+        _ => ParameterSpace::UNBOUNDED,
+    }
+}
+
+/// Compares `treatment` with `control` (same variant) for a metric of `kind`
+/// answered on `scale` (ordinal metrics), with every interval held inside
+/// the metric's [`parameter_space`].
 pub fn compare(
     kind: MetricKind,
+    scale: Option<(i64, i64)>,
     direction: Direction,
     control: &GroupStats,
     treatment: &GroupStats,
@@ -125,13 +141,15 @@ pub fn compare(
             }
         })
     };
+    let space = parameter_space(kind, scale);
     let (fixed, cuped) = run(&fixed_options)?;
+    let fixed = space.bound(&fixed);
     let reported = if options.sequential {
-        run(options)?.0
+        space.bound(&run(options)?.0)
     } else {
         fixed
     };
-    let chance = chance_better(kind, control, treatment, &fixed.absolute);
+    let chance = chance_better(kind, control, treatment, &fixed);
     let chance_to_beat_control = chance.map(|p| match direction {
         Direction::Increase => p,
         Direction::Decrease => 1.0 - p,
@@ -165,12 +183,17 @@ fn compare_scale(
 }
 
 /// P(treatment's true value > control's): exact Beta-Binomial for rates
-/// (uniform priors), the normal approximation with a flat prior otherwise.
+/// (uniform priors); otherwise, with a flat prior, a Student t posterior
+/// with the comparison's Welch degrees of freedom where it has them (the
+/// Behrens-Fisher posterior under Jeffreys priors, which the normal
+/// approximation overstates at a few customers per arm: at two per arm
+/// 96.1% where the t posterior gives 89.0%), the normal one for the
+/// large-sample methods (ratios, NPS).
 fn chance_better(
     kind: MetricKind,
     control: &GroupStats,
     treatment: &GroupStats,
-    fixed: &Effect,
+    fixed: &Comparison,
 ) -> Option<f64> {
     let prior = BetaPrior { alpha: 1, beta: 1 };
     match (kind, control, treatment) {
@@ -183,7 +206,13 @@ fn chance_better(
                 .ok()
                 .map(|b| b.chance_to_beat_control)
         }
-        _ if fixed.std_error > 0.0 => Some(dist::normal_cdf(fixed.estimate / fixed.std_error)),
+        _ if fixed.absolute.std_error > 0.0 => {
+            let z = fixed.absolute.estimate / fixed.absolute.std_error;
+            Some(match fixed.degrees_of_freedom {
+                Some(df) if df.is_finite() && df > 0.0 => dist::t_cdf(z, df),
+                _ => dist::normal_cdf(z),
+            })
+        }
         _ => None,
     }
 }

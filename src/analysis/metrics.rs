@@ -4,10 +4,15 @@
 //! Correction families (documented in the README):
 //! - the primary metric across treatment arms (only with two or more);
 //! - secondary metrics: every (metric, treatment arm) pair;
-//! - segments: every (metric, treatment arm, segment value) triple.
+//! - segments: per primary or secondary metric and segment column, every
+//!   (treatment arm, segment value) pair. One family per breakdown, not one
+//!   over every breakdown of every metric: Holm over 21 already
+//!   conservative sequential p-values read "p > 0.99" on every row of the
+//!   sms example. A breakdown asks one question ("does the effect differ by
+//!   region?"), and it is corrected for the values it looks at.
 //!
-//! Guardrails are not corrected: a correction would make harm harder to
-//! detect, and guardrails exist to catch it.
+//! Guardrails are not corrected, overall or in segments: a correction would
+//! make harm harder to detect, and guardrails exist to catch it.
 
 use crate::analysis::compare::{arm_estimate, compare};
 use crate::analysis::result::{
@@ -141,7 +146,14 @@ fn compare_arm(
     arm: &str,
     options: &Options,
 ) -> (ArmComparison, Option<crate::analysis::compare::CupedInfo>) {
-    match compare(metric.kind, metric.direction, control, treatment, options) {
+    match compare(
+        metric.kind,
+        metric.scale,
+        metric.direction,
+        control,
+        treatment,
+        options,
+    ) {
         Ok(c) => {
             let r = &c.reported;
             let estimate = |e: &Effect| Estimate {
@@ -259,26 +271,31 @@ pub fn apply_correction(
             })
             .collect()
     };
-    let primary = overall(results, Role::Primary);
-    let secondary = overall(results, Role::Secondary);
-    let segments: Vec<Slot> = results
-        .iter()
-        .enumerate()
-        .flat_map(|(metric, r)| {
-            r.segments
-                .iter()
-                .enumerate()
-                .flat_map(move |(segment, seg)| {
-                    (0..seg.comparisons.len()).map(move |arm| Slot::Segment {
-                        metric,
-                        segment,
-                        arm,
-                    })
-                })
-        })
-        .collect();
-    for family in [primary, secondary, segments] {
-        adjust_family(results, metrics, &family, method, alpha);
+    let mut families = vec![
+        overall(results, Role::Primary),
+        overall(results, Role::Secondary),
+    ];
+    for (metric, (r, m)) in results.iter().zip(metrics).enumerate() {
+        if m.role == Role::Guardrail {
+            continue;
+        }
+        // Segments of one column are contiguous (see `analyze_metric`).
+        let mut column: Option<&str> = None;
+        for (segment, seg) in r.segments.iter().enumerate() {
+            if column != Some(seg.column.as_str()) {
+                column = Some(seg.column.as_str());
+                families.push(Vec::new());
+            }
+            let family = families.last_mut().expect("pushed above");
+            family.extend((0..seg.comparisons.len()).map(|arm| Slot::Segment {
+                metric,
+                segment,
+                arm,
+            }));
+        }
+    }
+    for family in &families {
+        adjust_family(results, metrics, family, method, alpha);
     }
 }
 

@@ -115,7 +115,8 @@ pub struct SegmentResult {
     pub column: String,
     /// Segment value (or `(other)` for the rest beyond the largest 20).
     pub value: String,
-    /// Customers in the segment, all arms.
+    /// Customers in the segment, all arms; for surveys, the answers (see
+    /// [`MetricResult::is_survey`]).
     pub customers: u64,
     /// Per treatment arm.
     pub comparisons: Vec<ArmComparison>,
@@ -155,4 +156,12 @@ pub struct MetricResult {
     pub cuped: Option<CupedInfo>,
     /// Winsorizing, if a cap was configured.
     pub cap: Option<CapInfo>,
+}
+
+impl MetricResult {
+    /// A survey metric counts answers, not customers: customers who did
+    /// not answer are left out (its arms record how many were assigned).
+    pub fn is_survey(&self) -> bool {
+        self.arms.iter().any(|a| a.assigned.is_some())
+    }
 }

@@ -218,10 +218,14 @@ fn segments(out: &mut String, report: &AnalysisReport) {
                 align.push(Left);
             }
             headers.extend([
-                "Customers",
+                if metric.is_survey() {
+                    "Answers"
+                } else {
+                    "Customers"
+                },
                 "Change",
                 interval_header.as_str(),
-                text::segment_p_header(report),
+                text::segment_p_header(report, metric),
                 "Result",
             ]);
             align.extend([Right, Right, Right, Right, Left]);

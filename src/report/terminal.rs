@@ -200,7 +200,7 @@ fn metric_section(out: &mut Out, report: &AnalysisReport, metric: &MetricResult)
         };
         out.line(l);
     }
-    let survey = metric.arms.iter().any(|a| a.assigned.is_some());
+    let survey = metric.is_survey();
     let level = text::level(report.settings.alpha);
     let mut headers = vec![
         "arm".to_string(),
@@ -349,10 +349,15 @@ fn segments(out: &mut Out, report: &AnalysisReport) {
                 align.push(Align::Left);
             }
             headers.extend([
-                "customers".to_string(),
+                if metric.is_survey() {
+                    "answers"
+                } else {
+                    "customers"
+                }
+                .to_string(),
                 "change".to_string(),
                 format!("{level} interval"),
-                text::segment_p_header(report).to_string(),
+                text::segment_p_header(report, metric).to_string(),
                 "result".to_string(),
             ]);
             align.extend([

@@ -137,7 +137,8 @@ pub(super) fn alpha_text(alpha: f64) -> String {
 }
 
 /// The p-value, with the adjusted one when the correction changed what is
-/// shown: `p = 0.03 (adj. 0.06)`.
+/// shown: `p = 0.03 (adjusted 0.06)`; a note under the table says that the
+/// intervals are not adjusted ([`metric_notes`]).
 pub(super) fn p_text(c: &ArmComparison) -> Option<String> {
     let shown = p_value(c.p_value?);
     let Some(adjusted) = c.p_value_adjusted.map(p_value) else {
@@ -151,7 +152,7 @@ pub(super) fn p_text(c: &ArmComparison) -> Option<String> {
         .strip_prefix("p = ")
         .or_else(|| adjusted.strip_prefix("p "))
         .unwrap_or(&adjusted);
-    Some(format!("{shown} (adj. {bare})"))
+    Some(format!("{shown} (adjusted {bare})"))
 }
 
 /// The p-value a segment is judged by: the adjusted one.
@@ -292,6 +293,18 @@ pub(super) fn metric_notes(metric: &MetricResult) -> Vec<String> {
     for r in reasons {
         notes.push(format!("No relative change: {}.", r.trim_end_matches('.')));
     }
+    if metric
+        .comparisons
+        .iter()
+        .any(|c| p_text(c).is_some_and(|p| p.contains("(adjusted ")))
+    {
+        notes.push(
+            "Adjusted p-values allow for comparing several pilot groups or metrics, and the \
+             result is judged by them; the intervals are each comparison's own and are not \
+             adjusted, so an interval can exclude zero while the result is unclear."
+                .to_string(),
+        );
+    }
     notes
 }
 
@@ -313,9 +326,11 @@ pub(super) fn significant(c: &ArmComparison) -> bool {
 }
 
 /// The header of the segment p-value column: adjusted only if a
-/// correction was applied.
-pub(super) fn segment_p_header(report: &AnalysisReport) -> &'static str {
-    if report.settings.correction == crate::config::Correction::None {
+/// correction was applied (never for guardrails).
+pub(super) fn segment_p_header(report: &AnalysisReport, metric: &MetricResult) -> &'static str {
+    if report.settings.correction == crate::config::Correction::None
+        || metric.role == crate::config::Role::Guardrail
+    {
         "p"
     } else {
         "p (adj.)"

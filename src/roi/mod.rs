@@ -526,15 +526,16 @@ fn break_even(
         }
         Some(lift).filter(|v| v.is_finite())
     };
-    let control = first.control_mean.filter(|m| *m != 0.0);
+    // A negative control mean would flip the sign of a relative lift.
+    let control = first.control_mean.filter(|m| *m > 0.0);
     let relative = match (absolute, control) {
         (Some(a), Some(c)) => Some(a / c),
         (Some(_), None) => {
             notes.push(note(
                 "break_even_lift.relative",
                 format!(
-                    "the control mean of `{}` is unknown or zero, so the lift cannot be \
-                     expressed as relative",
+                    "the control mean of `{}` is unknown, zero or negative, so the lift \
+                     cannot be expressed as relative",
                     first.metric
                 ),
             ));

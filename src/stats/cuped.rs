@@ -23,7 +23,10 @@
 
 use super::result::{Arm, ArmSummary, Comparison, NotComputable, Options, TestKind};
 use super::summary::CovariateStats;
-use super::welch::{Reference, check_sizes, effect, relative_effect, relative_variance, welch_df};
+use super::welch::{
+    Reference, check_relative_base, check_sizes, effect, relative_effect, relative_variance,
+    welch_df,
+};
 use serde::Serialize;
 
 /// A CUPED comparison with the adjustment it used.
@@ -114,8 +117,8 @@ pub fn compare_cuped(
     let reference = Reference::T(df);
     let n_total = a.n + b.n;
     let absolute = effect(mb - ma, var_diff, reference, n_total, opts)?;
-    let relative = if a.post_mean == 0.0 {
-        Err(NotComputable::ZeroControlMean)
+    let relative = if let Err(why) = check_relative_base(a.post_mean) {
+        Err(why)
     } else {
         let base = a.post_mean;
         let var = relative_variance(base, va / a.n, b.post_mean, vb / b.n);

@@ -27,6 +27,7 @@
 #![allow(clippy::neg_cmp_op_on_partial_ord)]
 
 pub mod bayes;
+pub mod bounds;
 pub mod cuped;
 pub mod dist;
 pub mod fisher;

@@ -24,7 +24,7 @@ use super::result::{
     Arm, ArmSummary, Comparison, Effect, Interval, NotComputable, Options, TestKind,
 };
 use super::summary::BinaryStats;
-use super::welch::{Reference, effect, relative_effect, relative_variance};
+use super::welch::{Reference, effect, relative_change};
 
 /// Smallest expected cell count of the 2x2 table under independence.
 pub fn min_expected_cell(control: &BinaryStats, treatment: &BinaryStats) -> f64 {
@@ -117,6 +117,29 @@ pub fn wald_interval(
     })
 }
 
+/// Variance of an arm's observed rate: p (1 - p) / n, except at a rate of
+/// exactly 0 or 1, where that is zero although a rate measured on n
+/// customers is uncertain (0 of 50 is compatible with a true 5%). There the
+/// Agresti-Caffo adjustment is used, p~ (1 - p~) / (n + 2) with
+/// p~ = (x + 1) / (n + 2) (A. Agresti and B. Caffo, "Simple and effective
+/// confidence intervals for proportions and differences of proportions
+/// result from adding two successes and two failures", The American
+/// Statistician 54 (2000) 280-288). Why: with the plain formula, perfect
+/// separation (0 of 50 against 50 of 50) had no variance at all and read as
+/// "no variation", and a treatment rate of 0 gave no relative change.
+/// Rates strictly between 0 and 1 keep the plain formula, and with it
+/// agreement with GrowthBook.
+fn rate_variance(stats: &BinaryStats) -> f64 {
+    let (x, n) = (stats.successes() as f64, stats.n() as f64);
+    if x == 0.0 || x == n {
+        let adjusted = (x + 1.0) / (n + 2.0);
+        adjusted * (1.0 - adjusted) / (n + 2.0)
+    } else {
+        let p = x / n;
+        p * (1.0 - p) / n
+    }
+}
+
 fn unpooled_se(control: &BinaryStats, treatment: &BinaryStats, pc: f64, pt: f64) -> f64 {
     (pc * (1.0 - pc) / control.n() as f64 + pt * (1.0 - pt) / treatment.n() as f64).sqrt()
 }
@@ -131,8 +154,14 @@ pub fn compare_proportions(
 ) -> Result<Comparison, NotComputable> {
     opts.validate()?;
     let (pc, pt) = rates(control, treatment)?;
+    if opts.sequential && pc == pt && (pc == 0.0 || pc == 1.0) {
+        // Nobody (or everybody) converted in either arm: the confidence
+        // sequence has nothing to go on (the fixed-horizon comparison still
+        // gives Fisher's p = 1 and Newcombe's interval around zero).
+        return Err(NotComputable::NoVariation);
+    }
     let (nc, nt) = (control.n() as f64, treatment.n() as f64);
-    let (vc, vt) = (pc * (1.0 - pc) / nc, pt * (1.0 - pt) / nt);
+    let (vc, vt) = (rate_variance(control), rate_variance(treatment));
     let n_total = nc + nt;
     let diff = pt - pc;
     let (test, absolute) = if opts.sequential {
@@ -156,17 +185,7 @@ pub fn compare_proportions(
         };
         (test, absolute)
     };
-    let relative = if pc == 0.0 {
-        Err(NotComputable::ZeroControlMean)
-    } else {
-        relative_effect(
-            pt / pc - 1.0,
-            relative_variance(pc, vc, pt, vt),
-            Reference::Normal,
-            n_total,
-            opts,
-        )
-    };
+    let relative = relative_change(pc, vc, pt, vt, Reference::Normal, n_total, opts);
     Ok(Comparison {
         test,
         alpha: opts.alpha,

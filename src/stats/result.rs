@@ -102,6 +102,12 @@ pub enum NotComputable {
     NoVariation,
     /// The control average is zero, so a percent change is undefined.
     ZeroControlMean,
+    /// The control average is negative, so a percent change would have the
+    /// wrong sign.
+    NegativeControlMean,
+    /// Within each arm every customer has the same value, but the arms
+    /// differ: there is no spread to judge the difference against.
+    NoSpreadWithinArms,
     /// A ratio metric's denominator sums to zero in an arm.
     ZeroDenominator(Arm),
     /// A percent change of a score that can be negative (NPS) is misleading.
@@ -125,6 +131,8 @@ impl NotComputable {
             NotComputable::SingleCustomer(_) => "single_customer",
             NotComputable::NoVariation => "no_variation",
             NotComputable::ZeroControlMean => "zero_control_mean",
+            NotComputable::NegativeControlMean => "negative_control_mean",
+            NotComputable::NoSpreadWithinArms => "no_spread_within_arms",
             NotComputable::ZeroDenominator(_) => "zero_denominator",
             NotComputable::SignedScore => "signed_score",
             NotComputable::NoEffect => "no_effect",
@@ -149,6 +157,12 @@ impl fmt::Display for NotComputable {
             NotComputable::ZeroControlMean => {
                 f.write_str("the control average is zero, so a percent change cannot be calculated")
             }
+            NotComputable::NegativeControlMean => f.write_str(
+                "the control average is negative, so a percent change would point the wrong way; read the difference instead",
+            ),
+            NotComputable::NoSpreadWithinArms => f.write_str(
+                "within each arm every customer has the same value, but the arms differ; with no spread inside the arms the difference cannot be judged by this test (collect more customers)",
+            ),
             NotComputable::ZeroDenominator(arm) => write!(
                 f,
                 "the {arm} arm's denominator adds up to zero (for example no orders yet), so the ratio is undefined"

@@ -162,6 +162,50 @@ pub(crate) fn relative_effect(
     })
 }
 
+/// A percent change needs a positive control average: at zero it is
+/// undefined, and below zero (a margin, a net balance) dividing by it flips
+/// the sign, so that an improvement from -3.12 to 2.47 would read as -179%.
+pub(crate) fn check_relative_base(control_mean: f64) -> Result<(), NotComputable> {
+    if control_mean == 0.0 {
+        Err(NotComputable::ZeroControlMean)
+    } else if control_mean < 0.0 || control_mean.is_nan() {
+        Err(NotComputable::NegativeControlMean)
+    } else {
+        Ok(())
+    }
+}
+
+/// The relative change (m_t - m_c) / m_c of two arm means whose estimates
+/// have variances `var_c`, `var_t`, with the delta-method variance (see
+/// [`relative_effect`] for the interval). Where that variance vanishes
+/// although the difference has one (a treatment mean of exactly 0 with no
+/// spread, change -100%: the delta method's treatment term is zero there
+/// and its control term is multiplied by m_t = 0), the variance of the
+/// difference over the control mean, (var_c + var_t) / m_c^2, is used
+/// instead, which is what the delta method gives at m_t = m_c.
+pub(crate) fn relative_change(
+    mean_c: f64,
+    var_c: f64,
+    mean_t: f64,
+    var_t: f64,
+    reference: Reference,
+    n_total: f64,
+    opts: &Options,
+) -> Result<Effect, NotComputable> {
+    check_relative_base(mean_c)?;
+    let mut variance = relative_variance(mean_c, var_c, mean_t, var_t);
+    if !(variance > 0.0) && var_c + var_t > 0.0 {
+        variance = (var_c + var_t) / (mean_c * mean_c);
+    }
+    relative_effect(
+        (mean_t - mean_c) / mean_c,
+        variance,
+        reference,
+        n_total,
+        opts,
+    )
+}
+
 /// Compares two arms given their moments (n, mean, sample variance): Welch's
 /// t-test for the difference and the delta-method relative lift (see the
 /// module docs; a poorly determined one on the log scale, see
@@ -176,7 +220,11 @@ pub fn compare_moments(
     let (nc, nt) = (control.n as f64, treatment.n as f64);
     let (vc, vt) = (control.variance / nc, treatment.variance / nt);
     if !(vc + vt > 0.0) {
-        return Err(NotComputable::NoVariation);
+        return Err(if control.mean == treatment.mean {
+            NotComputable::NoVariation
+        } else {
+            NotComputable::NoSpreadWithinArms
+        });
     }
     let df = welch_df(control.variance, nc, treatment.variance, nt);
     let reference = Reference::T(df);
@@ -188,17 +236,15 @@ pub fn compare_moments(
         n_total,
         opts,
     )?;
-    let relative = if control.mean == 0.0 {
-        Err(NotComputable::ZeroControlMean)
-    } else {
-        relative_effect(
-            (treatment.mean - control.mean) / control.mean,
-            relative_variance(control.mean, vc, treatment.mean, vt),
-            reference,
-            n_total,
-            opts,
-        )
-    };
+    let relative = relative_change(
+        control.mean,
+        vc,
+        treatment.mean,
+        vt,
+        reference,
+        n_total,
+        opts,
+    );
     Ok(Comparison {
         test: if opts.sequential {
             opts.sequential_test()

@@ -136,6 +136,7 @@ fn comparisons_table(out: &mut String, page: &Page<'_>) {
         }),
         page.level
     );
+    let mut any_adjusted = false;
     for m in &report.metrics {
         let unit = MetricUnit::of(m, page.currency);
         let control = m.arms.first().and_then(|a| a.mean);
@@ -159,16 +160,23 @@ fn comparisons_table(out: &mut String, page: &Page<'_>) {
             out.push_str(&td(page.control(), "num", &h(&value(control))));
             out.push_str(&td(&c.arm, "num", &h(&value(treated))));
             out.push_str(&td(&change_label, "num", &change_cell(&unit, c)));
-            let p = c
-                .p_value_adjusted
-                .or(c.p_value)
-                .map_or("n/a".to_string(), p_value);
+            let p = match (c.p_value.map(p_value), c.p_value_adjusted.map(p_value)) {
+                (Some(alone), Some(adjusted)) if alone != adjusted => {
+                    any_adjusted = true;
+                    format!("{adjusted} adjusted ({alone} alone)")
+                }
+                (Some(alone), _) => alone,
+                (None, _) => "n/a".to_string(),
+            };
             out.push_str(&td("p-value", "num", &h(&p)));
             out.push_str(&td("Result", "", &outcome_tag(c.outcome)));
             out.push_str("</tr>\n");
         }
     }
     out.push_str("</tbody></table></div>\n");
+    if any_adjusted {
+        out.push_str("<p class=\"note\">Where several pilot groups or metrics are compared, a p-value is adjusted for the number of comparisons, which is what the result is judged by; the interval beside it is that comparison's own and is not adjusted, so it can exclude zero while the adjusted p-value is above the threshold.</p>\n");
+    }
     if report.metrics.iter().any(|m| m.cuped.is_some()) {
         out.push_str("<p class=\"note\">For metrics adjusted for what customers did before the pilot (CUPED, see the method notes) the change is the adjusted one, so it can differ from the difference of the two averages shown.</p>\n");
     }
@@ -237,14 +245,22 @@ pub(super) fn write_segments(out: &mut String, page: &Page<'_>) {
         if report.settings.correction == crate::config::Correction::None {
             ""
         } else {
-            " (p-values are corrected across all segments)"
+            " (p-values are corrected within each breakdown; guardrails are not corrected)"
         }
     );
     let many = page.treatments() > 1;
     for m in with_segments {
         let unit = MetricUnit::of(m, page.currency);
         w!(out, "<h3>{}</h3>\n", h(&m.name));
-        out.push_str("<div class=\"scroll\"><table class=\"stack\">\n<thead><tr><th>Segment</th><th class=\"num\">Customers</th>");
+        let (one, many_units, heading) = if m.is_survey() {
+            ("answer", "answers", "Answers")
+        } else {
+            ("customer", "customers", "Customers")
+        };
+        w!(
+            out,
+            "<div class=\"scroll\"><table class=\"stack\">\n<thead><tr><th>Segment</th><th class=\"num\">{heading}</th>"
+        );
         if many {
             out.push_str("<th>Arm</th>");
         }
@@ -269,15 +285,16 @@ pub(super) fn write_segments(out: &mut String, page: &Page<'_>) {
             // row also reads on its own when the table stacks on a phone,
             // where the arm and the count move into the row's heading.
             let customers = with_minus(number(s.customers as f64, 0), Minus::Unicode);
+            let counted = if s.customers == 1 { one } else { many_units };
             let row_start = |arm: Option<&str>| {
                 let phone = match arm {
-                    Some(arm) if many => format!("{} \u{b7} {customers} customers", h(arm)),
-                    _ => format!("{customers} customers"),
+                    Some(arm) if many => format!("{} \u{b7} {customers} {counted}", h(arm)),
+                    _ => format!("{customers} {counted}"),
                 };
                 let mut row = format!(
                     "<tr><th>{}<small class=\"phone-only\">{phone}</small></th>{}",
                     h(&s.value),
-                    td("Customers", "num desk-only", &customers)
+                    td(heading, "num desk-only", &customers)
                 );
                 if many {
                     row.push_str(&td("Arm", "desk-only", &h(arm.unwrap_or(""))));
