@@ -57,12 +57,17 @@ fn close(got: f64, want: f64, tol: f64) {
 
 #[test]
 fn sequential_difference_of_rates_at_two_per_arm_stays_within_100_points() {
-    // 1 of 2 against 2 of 2, monitored sequentially: the confidence sequence
-    // alone spans more than -1,000 to +1,000 points.
+    // 1 of 2 against 2 of 2, monitored sequentially: the normal band of the
+    // confidence sequence spans more than -1,000 to +1,000 points. With
+    // expected cells below 5 the interval is Newcombe's with the sequence's
+    // multiplier: V = 0.25/2 + (3/4)(1/4)/4 (Agresti-Caffo for 2 of 2),
+    // multiplier 5.099959969897445 (tuning 100), Wilson intervals with it:
+    // -0.5461545282118316 to 0.9818184016828544 (Python, by hand).
     let arms = rates((2, 1), (2, 2));
     let c = run(MetricKind::Binary, None, &arms, &sequential(100.0)).unwrap();
     let a = c.reported.absolute;
-    assert_eq!((a.ci_low, a.ci_high), (-1.0, 1.0));
+    close(a.ci_low, -0.546_154_528_211_831_6, 1e-9);
+    close(a.ci_high, 0.981_818_401_682_854_4, 1e-9);
     assert_eq!(a.estimate, 0.5);
     let r = c.reported.relative.unwrap();
     assert!(r.ci_low >= -1.0, "relative lower bound {}", r.ci_low);
@@ -130,12 +135,14 @@ fn perfect_separation_is_computed_in_sequential_mode() {
 #[test]
 fn one_customer_per_arm_is_wide_not_no_variation() {
     // 0 of 1 against 1 of 1: p~ = 1/3 per arm, V = 2 (1/3)(2/3) / 3; the
-    // sequence (tuning 100) gives -1.5767 to 3.5767, held at -1 to +1,
-    // p = 0.6779703689593917.
+    // normal band (tuning 100) would be -1.5767 to 3.5767; the score
+    // interval with its multiplier 6.69438861706604 is -0.38334553806939886
+    // to 1; p = 0.6779703689593917.
     let arms = rates((1, 0), (1, 1));
     let c = run(MetricKind::Binary, None, &arms, &sequential(100.0)).unwrap();
     let a = c.reported.absolute;
-    assert_eq!((a.ci_low, a.ci_high), (-1.0, 1.0));
+    close(a.ci_low, -0.383_345_538_069_398_86, 1e-9);
+    assert_eq!(a.ci_high, 1.0);
     close(a.p_value, 0.677_970_368_959_391_7, 1e-9);
 }
 
