@@ -1774,3 +1774,16 @@ fn damaged_files_never_panic() {
         }
     }
 }
+
+#[test]
+fn mde_as_a_percentage() {
+    // `mde = 20` was accepted as +2,000% ("12 customers per group").
+    check(
+        &format!("{}mde = 20\n", metric()),
+        r#"error: experiments/loyalty-sms.toml:26:7: `mde` must be less than 1 (it is relative: 0.1 is a change of 10%), found 20
+   |
+26 | mde = 20
+   |       ^^
+help: write percentages as fractions: 20% is 0.2; for a change of +100% or more, give `mde_absolute` in the metric's units"#,
+    );
+}

@@ -1139,3 +1139,28 @@ Return on investment of rolling out sms-reminder
     );
     assert_tables_well_formed(&md);
 }
+
+/// 176 and 124 of 300 on a 50/50 split: chi-square 9.013, p = 0.0027
+/// (scipy `chisquare([176, 124], [150, 150])`: 0.002680171728068488). Not a mismatch (p >= 0.001),
+/// but not "match" either.
+#[test]
+fn a_split_between_the_alarm_and_ordinary_chance_is_worded_honestly() {
+    let mut r = rollout();
+    r.srm = Some(Srm {
+        chi_squared: 9.013_333_333_333_334,
+        p_value: 0.002_680_171_728_068_488,
+        mismatch: false,
+    });
+    let out = terminal::render(&r, PLAIN);
+    assert!(
+        !out.contains("group sizes match the planned split"),
+        "{out}"
+    );
+    let flat = out.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        flat.contains("further from the planned split than chance usually makes them (p = 0.003)"),
+        "{out}"
+    );
+    let md = markdown::render(&r);
+    assert!(md.contains("short of a mismatch (p < 0.001)"), "{md}");
+}

@@ -12,10 +12,7 @@ use crate::ingest::dataset::{CovariateBalance, DataCounts};
 use crate::stats::BinaryStats;
 use crate::stats::srm::sample_ratio_mismatch;
 
-/// Sample ratio mismatch is flagged below this p-value (a common choice:
-/// strict, because with many customers tiny imbalances are significant and
-/// a real mismatch is usually glaring).
-pub const SRM_THRESHOLD: f64 = 0.001;
+pub use crate::stats::srm::{SRM_THRESHOLD, SRM_UNUSUAL};
 
 /// |SMD| of a covariate above which the arms are called imbalanced.
 pub const COVARIATE_SMD_THRESHOLD: f64 = 0.1;
@@ -33,6 +30,14 @@ pub struct Srm {
     pub p_value: f64,
     /// True if `p_value < 0.001`.
     pub mismatch: bool,
+}
+
+impl Srm {
+    /// Sizes further from the split than chance usually makes them, short
+    /// of a mismatch ([`SRM_UNUSUAL`]).
+    pub fn unusual(&self) -> bool {
+        !self.mismatch && self.p_value < SRM_UNUSUAL
+    }
 }
 
 /// What the health checks found.

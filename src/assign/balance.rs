@@ -307,6 +307,33 @@ fn categorical(
     }
 }
 
+/// The sample ratio check of the ledger's group sizes against the targets,
+/// as a line under the counts, when it is not ordinary chance: a hash split
+/// of 300 customers lands at 176/124 (p = 0.003) about once in 300 pilots,
+/// which is worth knowing before outcomes arrive. `None` when the sizes are
+/// unremarkable or cannot be checked.
+fn split_check(report: &BalanceReport) -> Option<String> {
+    use crate::stats::srm::{SRM_THRESHOLD, SRM_UNUSUAL, sample_ratio_mismatch};
+    let counts: Vec<u64> = report.counts.iter().map(|c| c.count).collect();
+    let targets: Vec<f64> = report.counts.iter().map(|c| c.target).collect();
+    let srm = sample_ratio_mismatch(&counts, &targets).ok()?;
+    let p = crate::format::p_value(srm.p_value);
+    if srm.p_value < SRM_THRESHOLD {
+        Some(format!(
+            "\nSplit check: MISMATCH ({p}): the group sizes are not what the weights say. \
+             Check the weights and that nobody edited the ledger's arm column.\n"
+        ))
+    } else if srm.p_value < SRM_UNUSUAL {
+        Some(format!(
+            "\nSplit check: the group sizes are further from the targets than chance usually \
+             makes them ({p}), short of a mismatch (p < 0.001). With a random split this \
+             happens now and then; if the ledger was edited by hand, check it.\n"
+        ))
+    } else {
+        None
+    }
+}
+
 /// Renders the report as plain-text tables with aligned columns.
 pub fn render_text(report: &BalanceReport) -> String {
     use crate::format::number as grouped;
@@ -325,6 +352,9 @@ pub fn render_text(report: &BalanceReport) -> String {
         ]);
     }
     out.push_str(&table(&rows, 1));
+    if let Some(line) = split_check(report) {
+        out.push_str(&line);
+    }
     let smd_headers = || {
         arms.iter()
             .skip(1)
@@ -564,5 +594,43 @@ city    東京        50.0%  50.0%    0.000
         assert_eq!(c.levels[TOP_LEVELS].level, "(other)");
         let total: f64 = c.levels.iter().map(|l| l.shares[0]).sum();
         assert!((total - 1.0).abs() < 1e-12);
+    }
+}
+
+#[cfg(test)]
+mod split_check_tests {
+    use super::*;
+
+    fn report(counts: [u64; 2]) -> BalanceReport {
+        let total = counts.iter().sum::<u64>();
+        BalanceReport {
+            arms: vec!["control".into(), "pilot".into()],
+            total,
+            counts: counts
+                .iter()
+                .zip(["control", "pilot"])
+                .map(|(&count, arm)| ArmCount {
+                    arm: arm.into(),
+                    count,
+                    target: total as f64 / 2.0,
+                })
+                .collect(),
+            numeric: Vec::new(),
+            categorical: Vec::new(),
+            skipped: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn assign_words_an_unusual_split_and_a_mismatch() {
+        // 176/124 of 300: p = 0.0027 (scipy chisquare); 200/100: p = 7.7e-9.
+        let unusual = render_text(&report([176, 124]));
+        assert!(
+            unusual.contains("further from the targets than chance usually makes them (p = 0.003)")
+        );
+        let broken = render_text(&report([200, 100]));
+        assert!(broken.contains("Split check: MISMATCH (p < 0.001)"));
+        let fine = render_text(&report([152, 148]));
+        assert!(!fine.contains("Split check"));
     }
 }

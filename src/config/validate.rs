@@ -1283,7 +1283,29 @@ fn metric(t: &Table<'_>) -> Result<Metric> {
         }
         None => None,
     };
-    let mde = t.get("mde").map(|f| positive(&f)).transpose()?;
+    let mde = match t.get("mde") {
+        Some(f) => {
+            let v = positive(&f)?;
+            // A relative change of +100% or more (a doubling) is almost
+            // always a percentage typed as a number: `mde = 20` meant 20%,
+            // not +2,000%, and would size the pilot at a dozen customers.
+            if v >= 1.0 {
+                return Err(f
+                    .err(format!(
+                        "`mde` must be less than 1 (it is relative: 0.1 is a change of \
+                         10%), found {}",
+                        f.text()
+                    ))
+                    .with_note(format!(
+                        "{}; for a change of +100% or more, give `mde_absolute` in the \
+                         metric's units",
+                        percent_note(v)
+                    )));
+            }
+            Some(v)
+        }
+        None => None,
+    };
     let mde_absolute = t.get("mde_absolute").map(|f| positive(&f)).transpose()?;
     if mde.is_some()
         && let Some(f) = t.get("mde_absolute")

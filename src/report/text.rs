@@ -360,6 +360,12 @@ pub(super) fn srm_text(report: &AnalysisReport) -> String {
             "MISMATCH: the group sizes are not what the planned split says ({})",
             p_value(srm.p_value)
         ),
+        Some(srm) if srm.unusual() => format!(
+            "group sizes are further from the planned split than chance usually makes them ({}), \
+             short of a mismatch (p < 0.001); check that no customers were moved between groups \
+             or added outside pilot",
+            p_value(srm.p_value)
+        ),
         Some(srm) => format!(
             "group sizes match the planned split ({})",
             p_value(srm.p_value)

@@ -12,6 +12,17 @@ use super::dist;
 use super::result::NotComputable;
 use serde::Serialize;
 
+/// Sample ratio mismatch is flagged below this p-value (a common choice:
+/// strict, because with many customers tiny imbalances are significant and
+/// a real mismatch is usually glaring).
+pub const SRM_THRESHOLD: f64 = 0.001;
+
+/// Between [`SRM_THRESHOLD`] and this p-value the group sizes are further
+/// from the planned split than chance usually makes them: not an alarm
+/// (one pilot in twenty lands here by chance), but not "matching" either,
+/// so the reports say so in words.
+pub const SRM_UNUSUAL: f64 = 0.05;
+
 /// Result of [`sample_ratio_mismatch`].
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SrmResult {

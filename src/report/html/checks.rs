@@ -57,6 +57,11 @@ pub(super) fn write_health(out: &mut String, page: &Page<'_>) {
             status(Status::Problem),
             h(&p_value(srm.p_value))
         ),
+        Some(srm) if srm.unusual() => format!(
+            "{} <strong>Group sizes:</strong> further from the sizes the split intended than chance usually makes them (sample ratio check, {}), though short of a mismatch (p &lt; 0.001). Check that no customers were moved between groups or added outside pilot.",
+            status(Status::Note),
+            h(&p_value(srm.p_value))
+        ),
         Some(srm) => format!(
             "{} <strong>Group sizes:</strong> the groups have the sizes the split intended (sample ratio check, {}).",
             status(Status::Ok),
