@@ -732,7 +732,7 @@ Return on investment of rolling out discount-10
   Horizon                          24 months
   Net present value (data alone)   $8,450 median (5-95% range -$1,200 to $19,800)
   Chance it pays off (data alone)  87.5%
-  Pays back                        in month 4
+  Pays back (measured effect)      in month 4
   Break-even lift                  conversion +1.1 pp (+9.2%)
 ";
     assert_eq!(out, expected, "\n{out}");
@@ -1123,7 +1123,7 @@ Return on investment of rolling out sms-reminder
   Horizon                          24 months
   Net present value (data alone)   $8,450 median (5-95% range -$1,200 to $19,800)
   Chance it pays off (data alone)  87.5%
-  Pays back                        in month 4
+  Pays back (measured effect)      in month 4
   Break-even lift                  repeat purchase +1.1 pp (+9.2%)
 
   Each arm rolled out:

@@ -452,7 +452,9 @@ pub(super) fn roi_rows(report: &AnalysisReport, roi: &RoiReport) -> Vec<(&'stati
             "Chance it pays off (data alone)",
             probability(roi.probability_positive),
         ),
-        ("Pays back", payback),
+        // The payback month is that of the measured effect; beside a
+        // chance of losing money it must not read as a promise.
+        ("Pays back (measured effect)", payback),
         ("Break-even lift", break_even_text(report, roi)),
     ]
 }

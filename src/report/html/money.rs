@@ -133,10 +133,12 @@ fn facts(out: &mut String, page: &Page<'_>, roi: &RoiReport) {
         ),
         (
             "Chance it pays off".to_string(),
+            // One chance only: "59.4% pays off" beside "63.1% pays back"
+            // read as a contradiction (the cash flow can turn positive within
+            // the horizon while the discounted total stays negative).
             format!(
-                "{} (positive net present value); {} that it pays back within the horizon",
-                pct(roi.probability_positive),
-                pct(roi.probability_payback)
+                "{} (a positive net present value over the horizon)",
+                pct(roi.probability_positive)
             ),
         ),
         (
