@@ -163,12 +163,16 @@ fn comparisons_table(out: &mut String, page: &Page<'_>) {
             let p = match (c.p_value.map(p_value), c.p_value_adjusted.map(p_value)) {
                 (Some(alone), Some(adjusted)) if alone != adjusted => {
                     any_adjusted = true;
-                    format!("{adjusted} adjusted ({alone} alone)")
+                    format!(
+                        "{}<small>adjusted; {} alone</small>",
+                        h(&adjusted),
+                        h(&alone)
+                    )
                 }
-                (Some(alone), _) => alone,
+                (Some(alone), _) => h(&alone).to_string(),
                 (None, _) => "n/a".to_string(),
             };
-            out.push_str(&td("p-value", "num", &h(&p)));
+            out.push_str(&td("p-value", "num", &p));
             out.push_str(&td("Result", "", &outcome_tag(c.outcome)));
             out.push_str("</tr>\n");
         }
