@@ -219,3 +219,38 @@ fn filters_and_strata_are_satisfied() {
     // Everyone is eligible: the ledger holds all 500.
     assert_eq!(lines(&s, "sim/ledger.csv"), 501);
 }
+
+/// The example in `pilot simulate --help` names metrics of the bundled
+/// experiment it points at (it once named `booked` and `nps`, which the sms
+/// example does not have).
+#[test]
+fn the_help_example_names_metrics_the_example_experiment_has() {
+    let s = Sandbox::new();
+    let help = s.pilot(&["simulate", "--help"]);
+    let help = help.ok();
+    let example = help
+        .lines()
+        .skip_while(|l| !l.contains("pilot simulate experiments/"))
+        .take(2)
+        .collect::<Vec<_>>()
+        .join(" ");
+    let file = example
+        .split_whitespace()
+        .find(|w| w.starts_with("experiments/"))
+        .expect("the example names an experiment file");
+    let toml = std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(file))
+        .expect("the example's experiment is bundled");
+    let words: Vec<&str> = example.split_whitespace().collect();
+    let effects: Vec<&str> = words
+        .windows(2)
+        .filter(|w| w[0] == "--effect")
+        .map(|w| w[1].split('=').next().unwrap())
+        .collect();
+    assert!(!effects.is_empty(), "{example}");
+    for metric in effects {
+        assert!(
+            toml.contains(&format!("name = \"{metric}\"")),
+            "{metric} is not a metric of {file}"
+        );
+    }
+}

@@ -127,7 +127,7 @@ pilot refuses unless --reassign is given (the old ledger is kept as a backup)."
     },
     /// Write synthetic customers, a ledger and outcomes with a known effect.
     #[command(
-        after_help = "Example:\n  pilot simulate experiments/sms-reminder.toml --customers 5000 \\\n      --effect booked=0.10 --effect nps=5 --seed 42 --looks 4 --out simulated\n\n\
+        after_help = "Example:\n  pilot simulate experiments/sms-reminder.toml --customers 5000 \\\n      --effect repeat_purchase=0.10 --effect revenue_90d=0.05 --seed 42 --looks 4 --out simulated\n\n\
 --effect METRIC=LIFT is a relative change of the metric's mean in every treatment arm\n\
 (0.10 = +10%); for CSAT of the share of 4-5 answers; for NPS it is in points (5 = +5).\n\
 Writes customers.csv, ledger.csv (by the real assignment), outcomes.csv and, with\n\
