@@ -164,6 +164,13 @@ echo "full calibration run: $((SECONDS - start)) s (including the release build)
   echo "count experiments declared significant at some look; they may not exceed"
   echo "alpha by more than 3 standard errors."
   echo
+  echo "*Tiny-sample sequential rate intervals*: 3 to 20 customers per arm, one"
+  echo "look, the confidence sequence tuned to 100 customers; below 5 expected"
+  echo "customers in a cell the interval is Newcombe's score interval with the"
+  echo "sequence's multiplier, otherwise the band held inside +/-1, and an arm at 0"
+  echo "or n converted has the Agresti-Caffo variance. Both arms at the same 0 or"
+  echo "n is \"no variation\" (no interval shown) and counts as covered."
+  echo
   echo "| check | case | measured | expected | replications |"
   echo "|---|---|---|---|---|"
   # Not anchored: with one test thread libtest prints "test NAME ... " in

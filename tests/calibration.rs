@@ -896,6 +896,82 @@ fn check_srm(null_reps: u64, null_total: u64, skew_reps: u64) {
     );
 }
 
+/// Coverage of the sequential interval of a difference of rates at a few
+/// customers per arm, where it is Newcombe's score interval with the
+/// sequence's multiplier (expected cells below 5) or the band held inside
+/// +/-1. Truths include rates at 0.05, where 0 of n is common and the
+/// Agresti-Caffo variance applies.
+fn check_tiny_sample_rates(reps: u64) {
+    let opts = Options {
+        alpha: ALPHA,
+        sequential: true,
+        tuning: 100.0,
+        ..Options::default()
+    };
+    let metric = synthetic_metric("m", MetricKind::Binary);
+    let mut failures = Vec::new();
+    for (k, (pc, pt)) in [(0.05, 0.05), (0.1, 0.3), (0.5, 0.5), (0.3, 0.7)]
+        .into_iter()
+        .enumerate()
+    {
+        for n in [3u64, 5, 10, 20] {
+            let mut rng = SimRng::seed_from_u64(7100 + 10 * k as u64 + n);
+            let draw =
+                |p: f64, rng: &mut SimRng| (0..n).filter(|_| uniform(rng) < p).count() as u64;
+            let (mut covered, mut computed) = (0u64, 0u64);
+            for _ in 0..reps {
+                let c = pilot::ingest::aggregate::GroupStats::Binary(
+                    pilot::stats::BinaryStats::new(n, draw(pc, &mut rng)).unwrap(),
+                );
+                let t = pilot::ingest::aggregate::GroupStats::Binary(
+                    pilot::stats::BinaryStats::new(n, draw(pt, &mut rng)).unwrap(),
+                );
+                // Both arms at the same 0 or 1 is "no variation": counted
+                // as covering (no claim is made), as a user sees no interval.
+                match compare(
+                    metric.kind,
+                    metric.scale,
+                    Direction::Increase,
+                    &c,
+                    &t,
+                    &opts,
+                ) {
+                    Ok(r) => {
+                        computed += 1;
+                        let a = r.reported.absolute;
+                        assert!(a.ci_low >= -1.0 && a.ci_high <= 1.0);
+                        covered += u64::from(covers(&a, pt - pc));
+                    }
+                    Err(_) => covered += 1,
+                }
+            }
+            let rate = covered as f64 / reps as f64;
+            report(
+                "tiny-sample sequential rate interval coverage",
+                &format!("{pc} vs {pt}, {n}/arm ({computed} computed)"),
+                rate,
+                ">= 0.95",
+                reps,
+            );
+            if rate < 1.0 - ALPHA - 3.0 * se(1.0 - ALPHA, reps) {
+                failures.push(format!("{pc} vs {pt} at {n}/arm: {rate:.4}"));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
+#[test]
+fn fast_tiny_sample_rates() {
+    check_tiny_sample_rates(400);
+}
+
+#[test]
+#[ignore = "full calibration run: scripts/calibrate.sh"]
+fn full_tiny_sample_rates() {
+    check_tiny_sample_rates(10_000);
+}
+
 #[test]
 fn fast_false_positive_rates() {
     check_aa(300, &[30, 2000]);
