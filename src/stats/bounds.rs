@@ -85,29 +85,31 @@ fn clip(effect: Effect, (low, high): (f64, f64)) -> Effect {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::stats::{BinaryStats, Options, compare_proportions};
+    use crate::stats::{MeanStats, Options, compare_means};
 
     #[test]
-    fn sequential_rates_at_two_customers_stay_within_one() {
-        // 1 of 2 against 2 of 2 (2 customers per arm): the confidence sequence
-        // alone is many times wider than the +/-100 points a difference of
-        // rates can take.
-        let c = BinaryStats::new(2, 1).unwrap();
-        let t = BinaryStats::new(2, 2).unwrap();
+    fn sequential_scale_answers_at_two_customers_stay_within_the_scale() {
+        // Effort answers on a 1-7 scale, 2 customers per arm: the confidence
+        // sequence alone is wider than the +/-6 a difference of mean answers
+        // can take, and its relative lower end falls below 1/7 - 1.
+        let c = MeanStats::from_values([1.0, 7.0]);
+        let t = MeanStats::from_values([5.0, 7.0]);
         let opts = Options {
             sequential: true,
             tuning: 400.0,
             ..Options::default()
         };
-        let raw = compare_proportions(&c, &t, &opts).unwrap();
-        assert!(raw.absolute.ci_low < -1.0 && raw.absolute.ci_high > 1.0);
-        let bounded = ParameterSpace::RATE.bound(&raw);
+        let raw = compare_means(&c, &t, &opts).unwrap();
+        assert!(raw.absolute.ci_low < -6.0 && raw.absolute.ci_high > 6.0);
+        let space = ParameterSpace::scale(1, 7);
+        let bounded = space.bound(&raw);
         assert_eq!(
             (bounded.absolute.ci_low, bounded.absolute.ci_high),
-            (-1.0, 1.0)
+            (-6.0, 6.0)
         );
-        assert_eq!(bounded.absolute.estimate, 0.5);
-        assert!(bounded.relative.unwrap().ci_low >= -1.0);
+        assert_eq!(bounded.absolute.estimate, 2.0);
+        let relative = bounded.relative.unwrap();
+        assert!(relative.ci_low >= 1.0 / 7.0 - 1.0 && relative.ci_high <= 6.0);
     }
 
     #[test]
