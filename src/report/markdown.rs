@@ -477,7 +477,7 @@ fn prose(text: &str) -> String {
         .collect();
     let parts: Vec<&str> = flat.split('`').collect();
     // An odd number of parts means the backticks pair up.
-    if parts.len() < 3 || parts.len() % 2 == 0 {
+    if parts.len() < 3 || parts.len().is_multiple_of(2) {
         return escape_line(&flat);
     }
     let mut out = String::new();

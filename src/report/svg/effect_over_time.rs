@@ -169,7 +169,7 @@ pub fn effect_over_time(c: &EffectOverTime) -> String {
             }
         }
         frame.push(&el("g").class("look").children(&marks));
-        if (n - 1 - i) % every == 0 {
+        if (n - 1 - i).is_multiple_of(every) {
             let label = truncate(&look.label, band * every as f64 - 6.0, SMALL_SIZE);
             x_ticks.push((x, label));
         }
