@@ -4,6 +4,7 @@
 
 mod analyze;
 mod assign;
+mod docs;
 mod init;
 mod plan;
 mod progress;
@@ -28,7 +29,7 @@ pub const EXIT_USAGE: i32 = 2;
     long_about = "pilot helps a business try an initiative (an SMS reminder, faster support, a discount) \
 on some customers before rolling it out to all. Declare the pilot in a TOML file, assign customers \
 from a CSV export to control and pilot groups, then analyze the outcomes.",
-    after_help = "Examples:\n  pilot init loyalty-sms\n  pilot validate experiments/loyalty-sms.toml\n  pilot assign experiments/loyalty-sms.toml"
+    after_help = "Examples:\n  pilot init loyalty-sms\n  pilot validate experiments/loyalty-sms.toml\n  pilot assign experiments/loyalty-sms.toml\n  pilot docs experiment-file"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -47,6 +48,16 @@ enum Command {
         /// Directory to write the file into.
         #[arg(long, default_value = "experiments")]
         dir: PathBuf,
+    },
+    /// Show pilot's reference pages (the experiment file, the decision, the statistics...).
+    #[command(
+        after_help = "Examples:\n  pilot docs\n  pilot docs experiment-file\n  pilot docs decision | less\n\n\
+The same pages as the repository's docs/ folder, built into this binary, so they match\n\
+the version you run."
+    )]
+    Docs {
+        /// The page to show; without one, the list of pages.
+        topic: Option<String>,
     },
     /// Check an experiment file and the headers of the CSV files it references.
     #[command(after_help = "Example:\n  pilot validate experiments/sms-reminder.toml")]
@@ -165,6 +176,7 @@ pub fn main() -> i32 {
     };
     let result = match cli.command {
         Command::Init { name, dir } => init::run(&name, &dir).map(|()| 0),
+        Command::Docs { topic } => docs::run(topic.as_deref()).map(|()| 0),
         Command::Validate { file } => validate::run(&file).map(|()| 0),
         Command::Plan { file, format } => plan::run(&file, format).map(|()| 0),
         Command::Report { file, format, html } => {

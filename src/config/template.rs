@@ -9,7 +9,7 @@ const TEMPLATE: &str = r##"# pilot experiment file for "{name}".
 #
 # Lines starting with # are comments. To use an optional setting, delete the
 # "# " in front of it. Paths are relative to this file. Every setting is
-# explained in docs/experiment-file.md.
+# explained by `pilot docs experiment-file` (docs/experiment-file.md).
 
 [experiment]
 # Short name: lowercase letters, digits and '-'.

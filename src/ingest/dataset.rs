@@ -103,7 +103,7 @@ pub fn load(exp: &Experiment) -> Result<Dataset> {
             "there is no [outcomes] section, so there is nothing to analyze yet",
         )
         .with_note(
-            "add [outcomes] with the file of your outcome export (see docs/experiment-file.md)",
+            "add [outcomes] with the file of your outcome export (see `pilot docs experiment-file`)",
         ));
     };
     let ledger_path = &exp.assignment.file;
