@@ -255,3 +255,47 @@ fn broken_inputs_fail_with_exact_messages_and_write_nothing() {
         assert_eq!(s.files(), before, "{what}: nothing may be written");
     }
 }
+
+/// Deleting a stratified ledger after analyses and assigning again moves
+/// customers between groups (the split depends on arrival order): assign
+/// must say so, and must not when nothing was analysed yet.
+#[test]
+fn rebuilding_a_stratified_ledger_after_analyses_warns() {
+    let s = sandbox(300);
+    let first = s.pilot(&["assign", "exp.toml"]);
+    assert!(
+        !first.ok().contains("warning: a new ledger"),
+        "{}",
+        first.stdout
+    );
+    // One recorded look (its content does not matter for the warning).
+    s.write("exp.history.jsonl", "{\"look\": 1}\n");
+    std::fs::remove_file(s.path("ledger/assignments.csv")).unwrap();
+    let _ = std::fs::remove_file(s.path("ledger/assignments.design.json"));
+    let dry = s.pilot(&["assign", "exp.toml", "--dry-run"]);
+    assert!(
+        !dry.ok().contains("warning: a new ledger"),
+        "{}",
+        dry.stdout
+    );
+    let rebuilt = s.pilot(&["assign", "exp.toml"]);
+    let out = rebuilt.ok();
+    assert!(
+        out.contains(
+            "warning: a new ledger was started, but the history records 1 analysis of this experiment."
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains("put it back at ledger/assignments.csv"),
+        "{out}"
+    );
+    // The ledger exists now: a later run is ordinary.
+    s.write("customers.csv", customers(400));
+    let grown = s.pilot(&["assign", "exp.toml"]);
+    assert!(
+        !grown.ok().contains("warning: a new ledger"),
+        "{}",
+        grown.stdout
+    );
+}
