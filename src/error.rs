@@ -183,6 +183,15 @@ impl Error {
         self.location.as_deref()
     }
 
+    /// The file this error says does not exist, if it is that error.
+    pub fn missing_file(&self) -> Option<&Path> {
+        let not_found =
+            self.kind == ErrorKind::Io && self.message.ends_with("no such file or directory");
+        not_found
+            .then(|| self.location.as_deref().map(|l| l.file.as_path()))
+            .flatten()
+    }
+
     /// The process exit code for this error (documented in the README).
     pub fn exit_code(&self) -> i32 {
         match self.kind {

@@ -299,3 +299,18 @@ fn rebuilding_a_stratified_ledger_after_analyses_warns() {
         grown.stdout
     );
 }
+
+/// A missing input file names the setting that points at it, so the user
+/// knows which line of the experiment file to correct.
+#[test]
+fn a_missing_population_file_names_its_setting() {
+    let s = Sandbox::new();
+    s.write("exp.toml", EXPERIMENT);
+    let run = s.pilot(&["assign", "exp.toml"]);
+    let err = run.fails(1);
+    assert_eq!(
+        err,
+        "error: customers.csv: cannot read file: no such file or directory\n\
+         help: exp.toml names it as [population] file; paths there are relative to the experiment file's folder\n"
+    );
+}

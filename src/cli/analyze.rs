@@ -55,16 +55,20 @@ pub struct AnalyzeArgs<'a> {
 /// Runs the analysis and prints it; returns the exit code.
 pub fn run(args: &AnalyzeArgs<'_>) -> Result<i32> {
     let exp = config::load(args.file)?;
+    analyze(&exp, args).map_err(|e| config::name_the_setting(e, &exp))
+}
+
+fn analyze(exp: &config::Experiment, args: &AnalyzeArgs<'_>) -> Result<i32> {
     if let Some(path) = args.html {
-        refuse_overwriting_inputs(path, &exp)?;
+        refuse_overwriting_inputs(path, exp)?;
     }
-    crate::preflight::check_all(&exp)?;
-    let progress = Progress::start("reading", input_bytes(&exp));
-    let data = dataset::load(&exp);
+    crate::preflight::check_all(exp)?;
+    let progress = Progress::start("reading", input_bytes(exp));
+    let data = dataset::load(exp);
     progress.finish();
     let data = data?;
     let eligible_customers = match &exp.roi {
-        Some(roi) if roi.customers.is_none() => Some(dataset::eligible_customers(&exp)?),
+        Some(roi) if roi.customers.is_none() => Some(dataset::eligible_customers(exp)?),
         _ => None,
     };
     // The history is read before the analysis, which needs the earlier
@@ -73,7 +77,7 @@ pub fn run(args: &AnalyzeArgs<'_>) -> Result<i32> {
     let history_file = history::history_path(&exp.path);
     let earlier = history::read(&history_file)?;
     let mut report = build_report(
-        &exp,
+        exp,
         &data,
         &Context {
             now: args.now.clone(),

@@ -10,16 +10,19 @@ use crate::preflight;
 /// Assigns, writes the ledger (unless `dry_run`) and prints a summary.
 pub fn run(file: &Path, reassign: bool, dry_run: bool, now: String) -> Result<()> {
     let exp = config::load(file)?;
-    preflight::check_population(&exp)?;
     let ledger_existed = exp.assignment.file.exists();
-    let outcome = assign::assign(
-        &exp,
-        &AssignOptions {
-            reassign,
-            dry_run,
-            now,
-        },
-    )?;
+    let outcome = preflight::check_population(&exp)
+        .and_then(|_| {
+            assign::assign(
+                &exp,
+                &AssignOptions {
+                    reassign,
+                    dry_run,
+                    now,
+                },
+            )
+        })
+        .map_err(|e| config::name_the_setting(e, &exp))?;
     print!("{}", summary(&exp, &outcome, dry_run));
     if !ledger_existed
         && outcome.written

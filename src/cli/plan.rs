@@ -13,8 +13,10 @@ use crate::report::plan::{render_markdown, render_text};
 /// Plans and prints.
 pub fn run(file: &Path, format: Format) -> Result<()> {
     let exp = config::load(file)?;
-    crate::preflight::check_population(&exp)?;
-    let report = plan(&exp, eligible_customers(&exp)?);
+    let eligible = crate::preflight::check_population(&exp)
+        .and_then(|_| eligible_customers(&exp))
+        .map_err(|e| config::name_the_setting(e, &exp))?;
+    let report = plan(&exp, eligible);
     let text = match format {
         Format::Json => {
             serde_json::to_string_pretty(&report).map_err(|e| Error::input(e.to_string()))? + "\n"

@@ -44,6 +44,35 @@ pub fn load(path: &Path) -> Result<Experiment> {
     parse(path, &source)
 }
 
+/// Adds to a "no such file" error which setting of the experiment file
+/// named that path, so the user knows what to correct: the path is the one
+/// pilot resolved (relative to the experiment file), which may not be the
+/// one they typed.
+pub fn name_the_setting(err: Error, exp: &Experiment) -> Error {
+    let Some(missing) = err.missing_file() else {
+        return err;
+    };
+    let outcomes = exp.outcomes.as_ref();
+    let named_by = [
+        (Some(&exp.population.file), "[population] file"),
+        (Some(&exp.assignment.file), "[assignment] file"),
+        (outcomes.and_then(|o| o.file.as_ref()), "[outcomes] file"),
+        (
+            outcomes.and_then(|o| o.summary.as_ref()),
+            "[outcomes] summary",
+        ),
+    ]
+    .into_iter()
+    .find_map(|(path, setting)| (path.map(|p| p.as_path()) == Some(missing)).then_some(setting));
+    match named_by {
+        Some(setting) => err.with_note(format!(
+            "{} names it as {setting}; paths there are relative to the experiment file's folder",
+            exp.path.display()
+        )),
+        None => err,
+    }
+}
+
 /// Parses and validates experiment-file text. Pure: no filesystem access.
 ///
 /// `path` is the file's name as the user gave it; it appears in errors and
