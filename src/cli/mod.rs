@@ -10,6 +10,7 @@ mod plan;
 mod progress;
 mod report;
 mod simulate;
+mod status;
 mod validate;
 
 use std::path::PathBuf;
@@ -136,6 +137,27 @@ pilot refuses unless --reassign is given (the old ledger is kept as a backup)."
         #[arg(long)]
         dry_run: bool,
     },
+    /// Every experiment of a folder at a glance: stage, customers, last verdict, expected NPV.
+    #[command(
+        after_help = "Examples:\n  pilot status\n  pilot status experiments --format json\n  pilot status --html status/index.html\n\n\
+One line per experiment file (*.toml) in the folder (default: experiments). Stages:\n\
+planned (no ledger yet), assigning (customers assigned, not analysed), running (last\n\
+verdict: keep piloting or investigate), decided (last verdict: roll out or stop), broken\n\
+(the file cannot be read). Verdicts and money are those of each experiment's last\n\
+`pilot analyze`; nothing is recomputed. --html writes an index page and, beside it,\n\
+each analysed experiment's report page, linked from the index."
+    )]
+    Status {
+        /// The folder of experiment files.
+        #[arg(default_value = "experiments")]
+        dir: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "terminal")]
+        format: analyze::Format,
+        /// Also write an HTML index page (and each experiment's page beside it).
+        #[arg(long, value_name = "PATH")]
+        html: Option<PathBuf>,
+    },
     /// Write synthetic customers, a ledger and outcomes with a known effect.
     #[command(
         after_help = "Example:\n  pilot simulate experiments/sms-reminder.toml --customers 5000 \\\n      --effect repeat_purchase=0.10 --effect revenue_90d=0.05 --seed 42 --looks 4 --out simulated\n\n\
@@ -176,6 +198,9 @@ pub fn main() -> i32 {
     };
     let result = match cli.command {
         Command::Init { name, dir } => init::run(&name, &dir).map(|()| 0),
+        Command::Status { dir, format, html } => {
+            status::run(&dir, format, html.as_deref()).map(|()| 0)
+        }
         Command::Docs { topic } => docs::run(topic.as_deref()).map(|()| 0),
         Command::Validate { file } => validate::run(&file).map(|()| 0),
         Command::Plan { file, format } => plan::run(&file, format).map(|()| 0),

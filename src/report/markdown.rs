@@ -534,7 +534,7 @@ fn escape_line(text: &str) -> String {
 /// Backslash-escapes the characters with inline meaning: emphasis, code,
 /// links, HTML, table cells, strikethrough, and `&` where it could start an
 /// entity. Control characters become U+FFFD.
-fn escape_inline(text: &str) -> String {
+pub(crate) fn escape_inline(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 8);
     let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {
