@@ -390,10 +390,18 @@ fn surveys_show_response_rates_and_scores_that_cannot_be_drawn_are_explained() {
         ),
         "{all}"
     );
-    // NPS has no relative change: not in the forest plot, said so, and
-    // shown in points in the table.
-    assert!(all.contains("nps is not drawn for priority"), "{all}");
-    assert!(all.contains("+22.3 points"), "{all}");
+    // NPS has no relative change: its row of the forest plot writes the
+    // change in points (not "not computable", which would contradict the
+    // table), and a note says why there is no bar.
+    assert!(
+        all.contains("nps (secondary) +22.3 points (+5.5 points to +39.2 points), not a %"),
+        "{all}"
+    );
+    assert!(
+        all.contains("nps has no percentage change for priority: "),
+        "{all}"
+    );
+    assert!(!all.contains("not computable"), "{all}");
 }
 
 // ---------- history ----------

@@ -148,6 +148,7 @@ fn forest_sample() -> Forest {
         domain: None,
         rows: vec![
             ForestRow {
+                in_own_units: None,
                 label: "Revenue per customer".into(),
                 estimate: 0.051,
                 ci: Some((0.012, 0.09)),
@@ -156,6 +157,7 @@ fn forest_sample() -> Forest {
                 guardrail: None,
             },
             ForestRow {
+                in_own_units: None,
                 label: "Orders per customer".into(),
                 estimate: 0.023,
                 ci: Some((-0.01, 0.056)),
@@ -164,6 +166,7 @@ fn forest_sample() -> Forest {
                 guardrail: None,
             },
             ForestRow {
+                in_own_units: None,
                 label: "Refund rate (guardrail)".into(),
                 estimate: 0.004,
                 ci: Some((-0.02, 0.031)),
@@ -175,6 +178,7 @@ fn forest_sample() -> Forest {
                 }),
             },
             ForestRow {
+                in_own_units: None,
                 label: "Support tickets".into(),
                 estimate: -0.08,
                 ci: Some((-0.15, -0.01)),
@@ -183,6 +187,7 @@ fn forest_sample() -> Forest {
                 guardrail: None,
             },
             ForestRow {
+                in_own_units: None,
                 label: "Average basket, customers in the north-western region".into(),
                 estimate: -0.06,
                 ci: Some((-0.11, -0.012)),
@@ -194,6 +199,7 @@ fn forest_sample() -> Forest {
                 }),
             },
             ForestRow {
+                in_own_units: None,
                 label: "Newsletter opens".into(),
                 estimate: f64::NAN,
                 ci: None,
@@ -400,6 +406,26 @@ fn forest_has_one_mark_per_row() {
     assert_zero_inside(&doc, true);
 }
 
+/// A metric with no relative change but a change in its own units (NPS
+/// points) writes that change in its row: "not computable" would contradict
+/// the table beside the chart.
+#[test]
+fn forest_row_without_a_percentage_writes_its_own_units() {
+    let mut plot = forest_sample();
+    let row = plot.rows.iter_mut().find(|r| r.ci.is_none()).unwrap();
+    row.in_own_units = Some("+22.3 points (+5.9 points to +38.7 points)".into());
+    let svg = forest_plot(&plot);
+    let doc = check(&svg);
+    let texts = all_text(&doc);
+    assert!(
+        texts
+            .iter()
+            .any(|t| t == "+22.3 points (+5.9 points to +38.7 points), not a %"),
+        "{texts:?}"
+    );
+    assert!(!texts.iter().any(|t| t == "not computable"), "{texts:?}");
+}
+
 #[test]
 fn forest_significance_shows_without_colour() {
     let doc_svg = forest_plot(&forest_sample());
@@ -463,12 +489,14 @@ fn forest_clips_intervals_beyond_the_domain() {
         domain: Some((-0.1, 0.1)),
         rows: vec![
             ForestRow {
+                in_own_units: None,
                 label: "Partly beyond".into(),
                 estimate: 0.05,
                 ci: Some((-0.02, 0.4)),
                 ..ForestRow::default()
             },
             ForestRow {
+                in_own_units: None,
                 label: "Wholly beyond".into(),
                 estimate: 0.5,
                 ci: Some((0.3, 0.8)),
@@ -939,6 +967,7 @@ fn sample_charts() -> Vec<(&'static str, String)> {
         significant: true,
         favourable: Some(true),
         guardrail: None,
+        in_own_units: None,
     });
     let mut many_looks = effect_over_time_sample();
     many_looks.title = "Revenue per customer in dollars, 20 looks".into();

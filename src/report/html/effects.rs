@@ -55,6 +55,19 @@ fn forest_rows(page: &Page<'_>) -> Vec<ForestRow> {
                 _ => None,
             },
             guardrail: guardrail(m),
+            in_own_units: c
+                .relative
+                .is_none()
+                .then_some(c.absolute)
+                .flatten()
+                .map(|abs| {
+                    let unit = MetricUnit::of(m, page.currency);
+                    format!(
+                        "{} ({})",
+                        unit.change(abs.estimate),
+                        unit.range(abs.ci_low, abs.ci_high)
+                    )
+                }),
         })
         .collect()
 }
@@ -103,13 +116,23 @@ pub(super) fn write_effects(out: &mut String, page: &Page<'_>) {
                     .as_deref()
                     .or(c.not_computable.as_deref())
                     .unwrap_or("not enough data");
-                w!(
-                    out,
-                    "<p class=\"note\">{} is not drawn for {}: {}. The table below has the change in its own units.</p>\n",
-                    h(&m.name),
-                    h(&c.arm),
-                    h(why)
-                );
+                if c.absolute.is_some() {
+                    w!(
+                        out,
+                        "<p class=\"note\">{} has no percentage change for {}: {}. The chart writes its change in its own units instead of a bar.</p>\n",
+                        h(&m.name),
+                        h(&c.arm),
+                        h(why)
+                    );
+                } else {
+                    w!(
+                        out,
+                        "<p class=\"note\">{} is not drawn for {}: {}.</p>\n",
+                        h(&m.name),
+                        h(&c.arm),
+                        h(why)
+                    );
+                }
             }
         }
     }

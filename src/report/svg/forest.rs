@@ -75,6 +75,11 @@ pub struct ForestRow {
     pub favourable: Option<bool>,
     /// A guardrail limit drawn as a dashed marker on the harmful side.
     pub guardrail: Option<Guardrail>,
+    /// For a row without a relative effect (`ci` is `None`) whose change
+    /// was computed in the metric's own units (NPS points, a margin of
+    /// mean zero): that change, written in the row instead of "not
+    /// computable", which would say the opposite of the table beside it.
+    pub in_own_units: Option<String>,
 }
 
 /// A forest plot: relative effects with intervals, one row each.
@@ -321,7 +326,11 @@ fn draw_row(
             .attr("fill", MUTED)
             .attr("font-style", "italic")
             .class("mark not-computable")
-            .text("not computable"),
+            .text(
+                &row.in_own_units
+                    .as_deref()
+                    .map_or("not computable".to_string(), |c| format!("{c}, not a %")),
+            ),
         );
         return (out, false);
     };
@@ -358,7 +367,10 @@ fn draw_row(
 /// The row as a sentence, for `<desc>` and the row tooltip.
 fn describe(row: &ForestRow, ci: Option<(f64, f64)>) -> String {
     let Some((lo, hi)) = ci else {
-        return format!("{}: not computable", row.label);
+        return match &row.in_own_units {
+            Some(change) => format!("{}: {change}, in its own units", row.label),
+            None => format!("{}: not computable", row.label),
+        };
     };
     let mut s = format!(
         "{}: {} {}, {}",
