@@ -325,9 +325,11 @@ fn money_metrics_read_in_the_currency_and_a_rollout_names_the_arm() {
         let page = render(&report, &[]);
         text(&check(&page))
     };
-    // A CUPED-adjusted money metric: the change only, in dollars.
+    // A CUPED-adjusted money metric: the adjusted average of the pilot
+    // group (measured $16.78), so that the change is its difference to
+    // the control's, in dollars.
     assert!(
-        doc_text.contains("With discount-10, gross_margin_90d changed by \u{2212}$1.08 after adjusting for what customers did before the pilot (95% interval \u{2212}$3.31 to +$1.14"),
+        doc_text.contains("gross_margin_90d fell from $16.28 in control to $15.19 (adjusted for what customers did before the pilot) with discount-10: \u{2212}$1.08 (95% interval \u{2212}$3.31 to +$1.14"),
         "{doc_text}"
     );
     // Three arms: the ROI of every arm side by side.
@@ -595,6 +597,7 @@ fn a_comparison_that_cannot_be_computed_reads_na() {
         chance_to_beat_control: None,
         fixed_horizon: None,
         not_computable: Some("no customer in sms has a value".into()),
+        cuped: None,
     };
     report.metrics[0].comparisons = vec![broken.clone()];
     report.metrics[0].segments = vec![SegmentResult {

@@ -75,6 +75,7 @@ fn compared(
             std_error: (absolute.2 - absolute.1) / 3.92,
         }),
         not_computable: None,
+        cuped: None,
     }
 }
 
@@ -91,6 +92,7 @@ fn not_computable(arm: &str, why: &str) -> ArmComparison {
         chance_to_beat_control: None,
         fixed_horizon: None,
         not_computable: Some(why.to_string()),
+        cuped: None,
     }
 }
 
@@ -263,9 +265,14 @@ fn rollout() -> AnalysisReport {
         )],
     );
     order_value.margin = Some(0.05);
+    // Metric-level figures only, as in a report saved before the per-arm
+    // ones: the note falls back to them.
     order_value.cuped = Some(CupedInfo {
         theta: 0.61,
         variance_reduction: 0.34,
+        applied: true,
+        control_mean: None,
+        treatment_mean: None,
     });
     order_value.cap = Some(CapInfo {
         quantile: 0.99,

@@ -82,8 +82,28 @@ pub struct Compared {
 pub struct CupedInfo {
     /// Pooled regression coefficient of the metric on its covariate.
     pub theta: f64,
-    /// 1 - adjusted variance / unadjusted variance of the difference.
+    /// 1 - adjusted variance / unadjusted variance of the difference:
+    /// the share of noise the covariate removed, or (negative, when not
+    /// `applied`) the share it would have added.
     pub variance_reduction: f64,
+    /// Whether the adjustment was used. It is not when it would have made
+    /// the difference noisier (very unequal arms whose covariate relations
+    /// differ); the comparison is then the plain one on the metric.
+    #[serde(default = "applied_by_default")]
+    pub applied: bool,
+    /// The control's mean adjusted to the pooled pre-period mean of the
+    /// two arms compared (when applied): the treatment's adjusted mean
+    /// minus it is the reported change.
+    #[serde(default)]
+    pub control_mean: Option<f64>,
+    /// The treatment's mean adjusted the same way (when applied).
+    #[serde(default)]
+    pub treatment_mean: Option<f64>,
+}
+
+/// Reports written before `applied` existed always applied CUPED.
+fn applied_by_default() -> bool {
+    true
 }
 
 /// Where a metric's true change can lie: rates and shares within +/-1, NPS
@@ -125,6 +145,9 @@ pub fn compare(
                 let info = CupedInfo {
                     theta: result.theta,
                     variance_reduction: result.variance_reduction,
+                    applied: result.applied,
+                    control_mean: result.applied.then_some(result.comparison.control.mean),
+                    treatment_mean: result.applied.then_some(result.comparison.treatment.mean),
                 };
                 (result.comparison, Some(info))
             }

@@ -181,6 +181,7 @@ fn compare_arm(
                     std_error: c.fixed.absolute.std_error,
                 }),
                 not_computable: None,
+                cuped: c.cuped,
             };
             (comparison, c.cuped)
         }
@@ -197,6 +198,7 @@ fn compare_arm(
                 chance_to_beat_control: None,
                 fixed_horizon: None,
                 not_computable: Some(reason.to_string()),
+                cuped: None,
             },
             None,
         ),

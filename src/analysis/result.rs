@@ -73,6 +73,9 @@ pub struct ArmComparison {
     pub fixed_horizon: Option<FixedHorizon>,
     /// Why the comparison could not be computed, as a sentence.
     pub not_computable: Option<String>,
+    /// What CUPED did for this arm's comparison (CUPED metrics only).
+    #[serde(default)]
+    pub cuped: Option<CupedInfo>,
 }
 
 /// Per arm figures of a metric.

@@ -913,17 +913,30 @@ fn effect_sentence(metric: &MetricResult, c: &ArmComparison, alpha: f64, arm: &s
         );
     };
     let control = metric.arms.first().and_then(|a| a.mean);
-    let treated = metric
-        .arms
-        .iter()
-        .find(|a| a.arm == arm)
-        .and_then(|a| a.mean);
+    // With CUPED the change is that of the adjusted average: quoting the
+    // measured one beside it would contradict it (even in sign).
+    let adjusted = c
+        .cuped
+        .filter(|info| info.applied)
+        .and_then(|info| info.treatment_mean);
+    let treated = adjusted.or_else(|| {
+        metric
+            .arms
+            .iter()
+            .find(|a| a.arm == arm)
+            .and_then(|a| a.mean)
+    });
     let level = format!("{:.0}%", (1.0 - alpha) * 100.0);
     let moved = match (control, treated) {
         (Some(c0), Some(t0)) => format!(
-            "from {} to {}",
+            "from {} to {}{}",
             value(metric.kind, c0),
-            value(metric.kind, t0)
+            value(metric.kind, t0),
+            if adjusted.is_some() {
+                " adjusted for what customers did before the pilot"
+            } else {
+                ""
+            }
         ),
         _ => String::new(),
     };

@@ -149,14 +149,7 @@ fn arm_row(
                 .unwrap_or_default(),
         );
     }
-    cells.push(
-        figures
-            .map(|f| match f.mean {
-                Some(m) => text::value(metric, m),
-                None => NOT_AVAILABLE.to_string(),
-            })
-            .unwrap_or_default(),
-    );
+    cells.push(inline(&text::arm_value(metric, figures, comparison)));
     let Some(c) = comparison else {
         // The control has no change: empty cells keep the row as wide as
         // the header.

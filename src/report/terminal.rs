@@ -263,14 +263,7 @@ fn arm_row(
                 .unwrap_or_default(),
         ));
     }
-    cells.push(Cell::plain(
-        figures
-            .map(|f| match f.mean {
-                Some(m) => text::value(metric, m),
-                None => crate::format::NOT_AVAILABLE.to_string(),
-            })
-            .unwrap_or_default(),
-    ));
+    cells.push(Cell::plain(text::arm_value(metric, figures, comparison)));
     let Some(c) = comparison else {
         return Row {
             cells,

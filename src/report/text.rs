@@ -200,6 +200,35 @@ pub(super) fn arm_rows(
     rows
 }
 
+/// The treatment's CUPED-adjusted average, where the adjustment was used:
+/// its average as if its customers had started where the control's did.
+pub(super) fn adjusted_mean(comparison: Option<&ArmComparison>) -> Option<f64> {
+    comparison
+        .and_then(|c| c.cuped)
+        .filter(|info| info.applied)
+        .and_then(|info| info.treatment_mean)
+}
+
+/// An arm's value in the metric table: the measured average, or for a
+/// treatment whose change was adjusted by CUPED the adjusted average,
+/// marked `*` (the metric's notes say what it means), so that the change
+/// beside it is the difference to the control's value above.
+pub(super) fn arm_value(
+    metric: &MetricResult,
+    figures: Option<&crate::analysis::result::ArmFigures>,
+    comparison: Option<&ArmComparison>,
+) -> String {
+    if let Some(adjusted) = adjusted_mean(comparison) {
+        return format!("{}*", value(metric, adjusted));
+    }
+    figures
+        .map(|f| match f.mean {
+            Some(m) => value(metric, m),
+            None => NOT_AVAILABLE.to_string(),
+        })
+        .unwrap_or_default()
+}
+
 /// `98.9% chance to beat control`; beside a sequential (peeking-safe)
 /// result it says that the chance, a posterior of this look's data alone,
 /// is not adjusted for repeated looks the way the interval is.
@@ -256,23 +285,93 @@ pub(super) fn tests_used(metric: &MetricResult) -> Vec<String> {
     tests
 }
 
+/// What CUPED did, per treatment arm: how much noise it removed, the
+/// measured averages behind the adjusted ones marked `*`, and the arms it
+/// was not used for because it would have added noise.
+fn cuped_notes(metric: &MetricResult) -> Vec<String> {
+    let per_arm: Vec<(&str, crate::analysis::compare::CupedInfo)> = metric
+        .comparisons
+        .iter()
+        .filter_map(|c| c.cuped.map(|info| (c.arm.as_str(), info)))
+        .collect();
+    if per_arm.is_empty() {
+        // Reports saved before the per-arm figures: the first arm's.
+        return metric
+            .cuped
+            .map(|info| {
+                format!(
+                    "Adjusted for each customer's value before the pilot (CUPED), which cut the \
+                     variance by {}.",
+                    pct(info.variance_reduction)
+                )
+            })
+            .into_iter()
+            .collect();
+    }
+    let several = metric.comparisons.len() > 1;
+    let for_arm = |arm: &str| {
+        if several {
+            format!(" for {arm}")
+        } else {
+            String::new()
+        }
+    };
+    let mut notes = Vec::new();
+    let applied: Vec<String> = per_arm
+        .iter()
+        .filter(|(_, info)| info.applied)
+        .map(|(arm, info)| format!("{}{}", pct(info.variance_reduction), for_arm(arm)))
+        .collect();
+    if !applied.is_empty() {
+        notes.push(format!(
+            "Adjusted for each customer's value before the pilot (CUPED), which cut the \
+             variance of the change by {}.",
+            join_and(&applied)
+        ));
+        let measured: Vec<String> = metric
+            .comparisons
+            .iter()
+            .filter(|c| c.cuped.is_some_and(|i| i.applied))
+            .filter_map(|c| {
+                let m = metric.arms.iter().find(|a| a.arm == c.arm)?.mean?;
+                Some(format!("{} {}", c.arm, value(metric, m)))
+            })
+            .collect();
+        if !measured.is_empty() {
+            notes.push(format!(
+                "* Adjusted average: what the pilot group's average would have been had its \
+                 customers started where the control's did, so the change is its difference to \
+                 the control's average. As measured: {}.",
+                join_and(&measured)
+            ));
+        }
+    }
+    for (arm, info) in per_arm.iter().filter(|(_, info)| !info.applied) {
+        notes.push(format!(
+            "CUPED was not used{}: adjusting for the value before the pilot would have made \
+             the estimate noisier (variance {} larger), so the change is the plain difference \
+             of averages.",
+            for_arm(arm),
+            pct(-info.variance_reduction)
+        ));
+    }
+    notes
+}
+
+/// `a`, `a and b`, `a, b and c`.
+fn join_and(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
 /// Notes under a metric's table: the CUPED adjustment, winsorizing, and
 /// why a relative change is missing (said once, not per arm).
 pub(super) fn metric_notes(metric: &MetricResult) -> Vec<String> {
     let mut notes = Vec::new();
-    if let Some(cuped) = metric.cuped {
-        notes.push(if cuped.variance_reduction > 0.0 {
-            format!(
-                "Adjusted for each customer's value before the pilot (CUPED), which cut the \
-                 variance by {}.",
-                pct(cuped.variance_reduction)
-            )
-        } else {
-            "Adjusted for each customer's value before the pilot (CUPED); it did not reduce \
-             the variance here."
-                .to_string()
-        });
-    }
+    notes.extend(cuped_notes(metric));
     if let Some(cap) = metric.cap {
         notes.push(format!(
             "Values above {} (the {} quantile of all groups) were capped at it: {} affected.",

@@ -24,7 +24,9 @@
 //! coefficient of variation sd / mean exceeds 1e-3, which holds for money,
 //! counts, durations and scores. It is not fine for values with a large
 //! common offset (timestamps, IDs, temperatures in kelvin): subtract a
-//! reference value before accumulating.
+//! reference value before accumulating. [`CovariateAccumulator`] does so
+//! for a CUPED covariate itself (see [`CovariateStats`]), since theta
+//! rests on the covariate's variance.
 
 use super::result::{Arm, NotComputable};
 use std::collections::BTreeMap;
@@ -330,18 +332,35 @@ impl AddAssign for BinaryStats {
 }
 
 /// Sufficient statistics of a metric with a pre-period covariate (CUPED):
-/// the metric's and the covariate's sums and sums of squares plus the sum of
-/// their products.
+/// the metric's sums and sums of squares, the covariate's after subtracting
+/// a reference value (the covariate shift), and the sum of the metric times
+/// the shifted covariate.
+///
+/// The shift is there because a covariate's variance is the small
+/// difference of two large sums when its values share a large offset (a
+/// customer number, a timestamp): with 1e8 added to every value, the sum
+/// of squares is about 1e16 per customer and its last digit is already
+/// larger than the variance, so theta would be noise. Sums of
+/// `covariate - shift` with a shift near the data keep every digit. Rows
+/// accumulated with [`CovariateAccumulator`] take the first covariate value
+/// as the shift; summary numbers ([`CovariateStats::from_summary`]) arrive
+/// as plain sums, shift 0. Shards with different shifts still add exactly
+/// in exact arithmetic: the sums of one are re-expressed at the other's
+/// shift, `sum(x - a) = sum(x - b) + n (b - a)` and likewise for squares and
+/// products, which is exact for integer-valued data and otherwise costs a
+/// rounding of values of the size of the data's spread.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct CovariateStats {
     post: MeanStats,
+    shift: f64,
     pre: MeanStats,
     sum_products: f64,
 }
 
 impl CovariateStats {
     /// From summary numbers (`n`, `sum`, `sum_squares`, `covariate_sum`,
-    /// `covariate_sum_squares`, `main_covariate_sum_product`).
+    /// `covariate_sum_squares`, `main_covariate_sum_product`): plain sums,
+    /// so the covariate shift is 0.
     pub fn from_summary(
         n: u64,
         sum: f64,
@@ -358,6 +377,7 @@ impl CovariateStats {
         }
         Ok(CovariateStats {
             post: MeanStats::from_summary(n, sum, sum_squares)?,
+            shift: 0.0,
             pre: MeanStats::from_summary(n, covariate_sum, covariate_sum_squares)?,
             sum_products: main_covariate_sum_product,
         })
@@ -368,12 +388,30 @@ impl CovariateStats {
         &self.post
     }
 
-    /// The covariate (pre-period) statistics.
+    /// The statistics of the covariate minus [`covariate_shift`]: the
+    /// variance is the covariate's own, the mean is shifted (see
+    /// [`covariate_mean_from`] for a mean against a chosen reference).
+    ///
+    /// [`covariate_shift`]: CovariateStats::covariate_shift
+    /// [`covariate_mean_from`]: CovariateStats::covariate_mean_from
     pub fn covariate(&self) -> &MeanStats {
         &self.pre
     }
 
-    /// Sum of metric times covariate.
+    /// The value subtracted from every covariate value before summing.
+    pub fn covariate_shift(&self) -> f64 {
+        self.shift
+    }
+
+    /// Mean of `covariate - reference`, if n > 0. Comparing two groups'
+    /// covariate means against one reference near the data keeps their
+    /// difference exact where the plain means would round off a large
+    /// common offset.
+    pub fn covariate_mean_from(&self, reference: f64) -> Option<f64> {
+        self.pre.mean().map(|m| (self.shift - reference) + m)
+    }
+
+    /// Sum of the metric times the shifted covariate, `covariate - shift`.
     pub fn sum_products(&self) -> f64 {
         self.sum_products
     }
@@ -381,6 +419,26 @@ impl CovariateStats {
     /// Number of customers.
     pub fn n(&self) -> u64 {
         self.post.n
+    }
+
+    /// The same statistics with the covariate shifted by `shift` instead.
+    fn reshifted(&self, shift: f64) -> CovariateStats {
+        let d = self.shift - shift;
+        if d == 0.0 {
+            return *self;
+        }
+        let n = self.pre.n as f64;
+        CovariateStats {
+            post: self.post,
+            shift,
+            pre: MeanStats {
+                n: self.pre.n,
+                sum: n.mul_add(d, self.pre.sum),
+                sum_squares: (2.0 * d)
+                    .mul_add(self.pre.sum, (n * d).mul_add(d, self.pre.sum_squares)),
+            },
+            sum_products: d.mul_add(self.post.sum, self.sum_products),
+        }
     }
 
     /// Adds another shard's statistics.
@@ -399,16 +457,28 @@ impl Add for CovariateStats {
 
 impl AddAssign for CovariateStats {
     fn add_assign(&mut self, other: CovariateStats) {
+        // An empty side has no data to hold a shift to; the other's is kept,
+        // so adding shards to an empty total is exact.
+        if other.n() == 0 {
+            return;
+        }
+        if self.n() == 0 {
+            *self = other;
+            return;
+        }
+        let other = other.reshifted(self.shift);
         self.post += other.post;
         self.pre += other.pre;
         self.sum_products += other.sum_products;
     }
 }
 
-/// Builds [`CovariateStats`] from rows with compensated sums.
+/// Builds [`CovariateStats`] from rows with compensated sums, the covariate
+/// shifted by its first value (see [`CovariateStats`]).
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct CovariateAccumulator {
     post: MeanAccumulator,
+    shift: f64,
     pre: MeanAccumulator,
     sum_products: NeumaierSum,
 }
@@ -416,22 +486,46 @@ pub struct CovariateAccumulator {
 impl CovariateAccumulator {
     /// Adds one customer's metric value and pre-period covariate.
     pub fn push(&mut self, value: f64, covariate: f64) {
+        if self.post.n == 0 && covariate.is_finite() {
+            self.shift = covariate;
+        }
+        let shifted = covariate - self.shift;
         self.post.push(value);
-        self.pre.push(covariate);
-        self.sum_products.add_product(value, covariate);
+        self.pre.push(shifted);
+        self.sum_products.add_product(value, shifted);
     }
 
     /// Adds another accumulator.
     pub fn merge(&mut self, other: &CovariateAccumulator) {
+        if other.post.n == 0 {
+            return;
+        }
+        if self.post.n == 0 {
+            *self = *other;
+            return;
+        }
+        // `other`'s shifted sums re-expressed at this shift, each term
+        // added with its rounding error (see `CovariateStats`).
+        let d = other.shift - self.shift;
         self.post.merge(&other.post);
         self.pre.merge(&other.pre);
         self.sum_products.merge(&other.sum_products);
+        if d != 0.0 {
+            let n = other.pre.n as f64;
+            self.pre.sum.add_product(n, d);
+            self.pre
+                .sum_squares
+                .add_product(2.0 * d, other.pre.sum.value());
+            self.pre.sum_squares.add_product(n * d, d);
+            self.sum_products.add_product(d, other.post.sum.value());
+        }
     }
 
     /// The statistics accumulated so far.
     pub fn finish(&self) -> CovariateStats {
         CovariateStats {
             post: self.post.finish(),
+            shift: self.shift,
             pre: self.pre.finish(),
             sum_products: self.sum_products.value(),
         }

@@ -288,7 +288,33 @@ pub(super) fn write_method(out: &mut String, page: &Page<'_>) {
             tests.join(", ")
         };
         let mut adjustments = Vec::new();
-        if let Some(cuped) = m.cuped {
+        let per_arm: Vec<(&str, crate::analysis::compare::CupedInfo)> = m
+            .comparisons
+            .iter()
+            .filter_map(|c| c.cuped.map(|info| (c.arm.as_str(), info)))
+            .collect();
+        let several = per_arm.len() > 1;
+        for (arm, info) in &per_arm {
+            let arm = if several {
+                format!(" ({arm})")
+            } else {
+                String::new()
+            };
+            adjustments.push(if info.applied {
+                format!(
+                    "CUPED{arm}: adjusted for a pre-pilot covariate, {} less variance",
+                    pct(info.variance_reduction)
+                )
+            } else {
+                format!(
+                    "CUPED{arm} not used: it would have added {} variance",
+                    pct(-info.variance_reduction)
+                )
+            });
+        }
+        if per_arm.is_empty()
+            && let Some(cuped) = m.cuped
+        {
             adjustments.push(format!(
                 "CUPED: adjusted for a pre-pilot covariate, {} less variance",
                 pct(cuped.variance_reduction)

@@ -181,7 +181,19 @@ fn comparisons_table(out: &mut String, page: &Page<'_>) {
             );
             let value = |v: Option<f64>| v.map_or("n/a".to_string(), |v| unit.value(v));
             out.push_str(&td(page.control(), "num", &h(&value(control))));
-            out.push_str(&td(&c.arm, "num", &h(&value(treated))));
+            let adjusted = c
+                .cuped
+                .filter(|info| info.applied)
+                .and_then(|info| info.treatment_mean);
+            let treated_cell = match adjusted {
+                Some(a) => format!(
+                    "{}<small>adjusted; {} measured</small>",
+                    h(&unit.value(a)),
+                    h(&value(treated))
+                ),
+                None => h(&value(treated)).to_string(),
+            };
+            out.push_str(&td(&c.arm, "num", &treated_cell));
             out.push_str(&td(&change_label, "num", &change_cell(&unit, c)));
             let p = match (c.p_value.map(p_value), c.p_value_adjusted.map(p_value)) {
                 (Some(alone), Some(adjusted)) if alone != adjusted => {
@@ -205,7 +217,7 @@ fn comparisons_table(out: &mut String, page: &Page<'_>) {
         out.push_str("<p class=\"note\">Where several pilot groups or metrics are compared, a p-value is adjusted for the number of comparisons, which is what the result is judged by; the interval beside it is that comparison's own and is not adjusted, so it can exclude zero while the adjusted p-value is above the threshold.</p>\n");
     }
     if report.metrics.iter().any(|m| m.cuped.is_some()) {
-        out.push_str("<p class=\"note\">For metrics adjusted for what customers did before the pilot (CUPED, see the method notes) the change is the adjusted one, so it can differ from the difference of the two averages shown.</p>\n");
+        out.push_str("<p class=\"note\">For metrics adjusted for what customers did before the pilot (CUPED, see the method notes) the pilot group's average is the adjusted one: what it would have been had its customers started where the control's did. The change is its difference to the control's average; the measured average is shown under it.</p>\n");
     }
 }
 

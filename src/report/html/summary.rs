@@ -146,27 +146,31 @@ fn happened_sentence(page: &Page<'_>) -> String {
     } else {
         "did not change"
     };
-    // With CUPED the arms' raw means and the adjusted change can disagree
-    // (even in sign); quoting both would confuse, so only the change is
-    // given, with what it was adjusted for.
-    let what = match (mean(page.control()), mean(arm), metric.cuped.is_none()) {
-        (Some(c0), Some(t0), true) => format!(
-            "{} {moved} from {} in {} to {} with {arm}: {}",
+    // With CUPED the change is that of the adjusted average (the pilot
+    // group's as if its customers had started where the control's did);
+    // the measured average beside it would contradict it.
+    let adjusted = c
+        .cuped
+        .filter(|info| info.applied)
+        .and_then(|info| info.treatment_mean);
+    let what = match (mean(page.control()), adjusted.or(mean(arm))) {
+        (Some(c0), Some(t0)) => format!(
+            "{} {moved} from {} in {} to {}{} with {arm}: {}",
             metric.name,
             unit.value(c0),
             page.control(),
             unit.value(t0),
+            if adjusted.is_some() {
+                " (adjusted for what customers did before the pilot)"
+            } else {
+                ""
+            },
             unit.change(abs.estimate)
         ),
         _ => format!(
-            "With {arm}, {} changed by {}{}",
+            "With {arm}, {} changed by {}",
             metric.name,
-            unit.change(abs.estimate),
-            if metric.cuped.is_some() {
-                " after adjusting for what customers did before the pilot"
-            } else {
-                ""
-            }
+            unit.change(abs.estimate)
         ),
     };
     let interval = format!(
