@@ -12,6 +12,7 @@
 //! | ratio (revenue per order) | [`RatioStats`] | [`compare_ratios`] (delta method) |
 //! | ordinal scale (CSAT, effort) | [`OrdinalCounts`] | [`compare_ordinal`] (Mann-Whitney), [`compare_csat`] |
 //! | NPS (0-10) | [`OrdinalCounts`] | [`compare_nps`] |
+//! | time to churn (censored) | [`survival::SurvivalCounts`] | [`survival`]: Kaplan-Meier, restricted mean, log-rank, Cox |
 //!
 //! plus Bayesian summaries ([`bayes`]), sample ratio mismatch ([`srm`]),
 //! multiplicity adjustment ([`multiple`]) and sample sizes ([`power`]).
@@ -41,6 +42,7 @@ pub mod ratio;
 pub mod sequential;
 pub mod srm;
 pub mod summary;
+pub mod survival;
 pub mod welch;
 
 mod result;

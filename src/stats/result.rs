@@ -119,6 +119,28 @@ pub enum NotComputable {
     Unreachable,
     /// Nobody has been assigned to any arm yet.
     NoData,
+    /// Time to event: no customer in either arm has had the event (churned)
+    /// yet, so there is nothing to compare.
+    NoEvents,
+    /// Time to event: no event happened while customers of both arms were
+    /// still being observed (or every customer still observed had the event
+    /// on the same day), so the log-rank test has no variance to work with.
+    NoSharedRisk,
+    /// Time to event: every event while both arms were observed happened in
+    /// one arm, so the hazard ratio is 0 or infinite (the Cox likelihood has
+    /// no maximum).
+    EventsInOneArm,
+    /// An iterative fit (Cox's Newton-Raphson) did not settle on an answer.
+    NotConverged,
+    /// Restricted mean survival: the horizon is later than the last day this
+    /// arm was observed while its curve is still above zero, so the area up
+    /// to the horizon would rest on an assumption (nobody leaves after the
+    /// last observation) instead of data.
+    HorizonBeyondFollowUp(Arm),
+    /// Restricted mean survival: neither arm's restricted mean has any
+    /// uncertainty up to the horizon (typically nobody churned before it), so
+    /// their difference cannot be judged against chance.
+    NoSpreadBeforeHorizon,
     /// The input violates a precondition; the text says which.
     InvalidInput(&'static str),
 }
@@ -138,6 +160,12 @@ impl NotComputable {
             NotComputable::NoEffect => "no_effect",
             NotComputable::Unreachable => "unreachable",
             NotComputable::NoData => "no_data",
+            NotComputable::NoEvents => "no_events",
+            NotComputable::NoSharedRisk => "no_shared_risk",
+            NotComputable::EventsInOneArm => "events_in_one_arm",
+            NotComputable::NotConverged => "not_converged",
+            NotComputable::HorizonBeyondFollowUp(_) => "horizon_beyond_follow_up",
+            NotComputable::NoSpreadBeforeHorizon => "no_spread_before_horizon",
             NotComputable::InvalidInput(_) => "invalid_input",
         }
     }
@@ -177,6 +205,25 @@ impl fmt::Display for NotComputable {
                 "no change within the possible range of the metric reaches the requested power with this many customers",
             ),
             NotComputable::NoData => f.write_str("no customers have been assigned yet"),
+            NotComputable::NoEvents => f.write_str(
+                "no customer in either arm has churned yet, so there is nothing to compare",
+            ),
+            NotComputable::NoSharedRisk => f.write_str(
+                "no customer churned while customers of both arms were still being followed, so the arms cannot be compared yet",
+            ),
+            NotComputable::EventsInOneArm => f.write_str(
+                "while both arms were being followed, every customer who churned was in the same arm, so the hazard ratio is zero or infinite and cannot be estimated (collect more customers)",
+            ),
+            NotComputable::NotConverged => f.write_str(
+                "the model fit did not settle on an answer for this data",
+            ),
+            NotComputable::HorizonBeyondFollowUp(arm) => write!(
+                f,
+                "the horizon is later than the last day any {arm} customer was followed, so the average time up to it would be a guess; choose an earlier horizon"
+            ),
+            NotComputable::NoSpreadBeforeHorizon => f.write_str(
+                "the average time up to the horizon has no uncertainty in either arm (usually because nobody churned before it), so the difference cannot be judged against chance",
+            ),
             NotComputable::InvalidInput(what) => f.write_str(what),
         }
     }
