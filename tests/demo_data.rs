@@ -30,7 +30,7 @@ impl Demo {
             .unwrap_or_else(|e| panic!("{name}:\n{e}"));
         let outcomes = exp.outcomes.as_ref().expect("an [outcomes] section");
         let file = outcomes.file.as_ref().expect("a row-level outcome file");
-        let data = read_outcomes(file, outcomes, &exp, ledger.ids())
+        let data = read_outcomes(file, outcomes, &exp, ledger.ids(), ledger.assigned_days())
             .unwrap_or_else(|e| panic!("{name}:\n{e}"));
         Self { exp, ledger, data }
     }

@@ -70,7 +70,13 @@ fn read(csv: &str) -> pilot::Result<pilot::ingest::outcomes::OutcomeData> {
     std::fs::write(dir.path().join("outcomes.csv"), csv).unwrap();
     let path = outcomes.file.clone().unwrap();
     assert!(path.starts_with(dir.path()));
-    read_outcomes(&path, &outcomes, &experiment, &index(&["a", "b", "c"]))
+    read_outcomes(
+        &path,
+        &outcomes,
+        &experiment,
+        &index(&["a", "b", "c"]),
+        None,
+    )
 }
 
 #[test]
@@ -153,7 +159,14 @@ direction = "decrease"
     )
     .unwrap();
     let path = outcomes.file.clone().unwrap();
-    let data = read_outcomes(&path, &outcomes, &experiment, &index(&["a", "b", "c"])).unwrap();
+    let data = read_outcomes(
+        &path,
+        &outcomes,
+        &experiment,
+        &index(&["a", "b", "c"]),
+        None,
+    )
+    .unwrap();
     assert_eq!(
         data.metrics[0].values,
         vec![Some(2.0), Some(1.0), Some(0.0)]
@@ -211,7 +224,7 @@ fn the_fingerprint_is_the_files() {
     let outcomes = experiment.outcomes.clone().unwrap();
     std::fs::write(dir.path().join("outcomes.csv"), csv).unwrap();
     let path = outcomes.file.clone().unwrap();
-    let data = read_outcomes(&path, &outcomes, &experiment, &index(&["a"])).unwrap();
+    let data = read_outcomes(&path, &outcomes, &experiment, &index(&["a"]), None).unwrap();
     assert_eq!(
         data.fingerprint,
         pilot::io::fingerprint::file_fingerprint(&path).unwrap()
@@ -261,7 +274,7 @@ fn many_rows_fold_like_one_row_at_a_time() {
     let outcomes = experiment.outcomes.clone().unwrap();
     std::fs::write(dir.path().join("outcomes.csv"), &csv).unwrap();
     let path = outcomes.file.clone().unwrap();
-    let data = read_outcomes(&path, &outcomes, &experiment, &index(&ids)).unwrap();
+    let data = read_outcomes(&path, &outcomes, &experiment, &index(&ids), None).unwrap();
     assert_eq!(data.counts.rows, 20_000);
     let known: u32 = expected_count.iter().sum();
     assert_eq!(data.counts.rows_unknown_customer, 20_000 - u64::from(known));

@@ -85,7 +85,7 @@ fuzz_target!(|data: &[u8]| {
     file.write_all(data).expect("write");
     file.flush().expect("flush");
     let outcomes = experiment.outcomes.as_ref().expect("outcomes");
-    match read_outcomes(file.path(), outcomes, experiment, &index) {
+    match read_outcomes(file.path(), outcomes, experiment, &index, None) {
         Ok(read) => {
             for metric in &read.metrics {
                 for v in metric.values.iter().flatten() {

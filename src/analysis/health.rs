@@ -99,11 +99,7 @@ pub fn check(
         }
     }
     if counts.source == "rows" && counts.outcome_rows > 0 && counts.customers_with_outcomes == 0 {
-        health.blocking.push(
-            "No outcome row belongs to a customer in the ledger: is the outcome export from the \
-             same system, and is `[outcomes] id_column` the right column?"
-                .to_string(),
-        );
+        health.blocking.push(nothing_joined(exp, counts));
     }
     let min = exp.decision.min_customers_per_arm;
     let small: Vec<String> = exp
@@ -143,6 +139,76 @@ pub fn check(
     health
 }
 
+/// Why no outcome row counted, when none did: dates (outside the window, or
+/// before the customers joined) or ids that match nobody.
+fn nothing_joined(exp: &Experiment, counts: &DataCounts) -> String {
+    let by_date = counts.rows_outside_window + counts.rows_before_assignment;
+    if by_date == 0 {
+        return "No outcome row belongs to a customer in the ledger: is the outcome export from \
+                the same system, and is `[outcomes] id_column` the right column?"
+            .to_string();
+    }
+    let range = |dates: &Option<(String, String)>| dates.as_ref().map(|(a, b)| date_range(a, b));
+    let mut parts = Vec::new();
+    if counts.rows_outside_window > 0 {
+        let outcomes = exp.outcomes.as_ref();
+        let window = format!(
+            "{} to {}",
+            outcomes
+                .and_then(|o| o.from.as_deref())
+                .unwrap_or("the start"),
+            outcomes.and_then(|o| o.to.as_deref()).unwrap_or("today")
+        );
+        parts.push(format!(
+            "{} outside the window {window} (`[outcomes] from` and `to`)",
+            rows_are(counts.rows_outside_window)
+        ));
+    }
+    if counts.rows_before_assignment > 0 {
+        parts.push(format!(
+            "{} dated before their customer joined the pilot",
+            rows_are(counts.rows_before_assignment)
+        ));
+    }
+    let mut text = format!(
+        "No outcome row counts: every row was left out by its date. Of {} read, {}.",
+        count(counts.outcome_rows, "row", "rows"),
+        parts.join(", and ")
+    );
+    if let Some(rows) = range(&counts.outcome_dates) {
+        text.push_str(&format!(" The export's rows are dated {rows}"));
+        match range(&counts.assignment_dates) {
+            Some(joined) => text.push_str(&format!(
+                "; the ledger's customers joined the pilot {joined}."
+            )),
+            None => text.push('.'),
+        }
+    }
+    text.push_str(
+        " Export the outcomes from after the pilot started, or check `[outcomes] date_column`, \
+         `from` and `to`.",
+    );
+    text
+}
+
+/// `from 2026-01-15 to 2026-03-15`, or `on 2026-12-02` for one day.
+fn date_range(first: &str, last: &str) -> String {
+    if first == last {
+        format!("on {first}")
+    } else {
+        format!("from {first} to {last}")
+    }
+}
+
+/// `1 row is`, `12 rows are`.
+fn rows_are(n: u64) -> String {
+    format!(
+        "{} {}",
+        count(n, "row", "rows"),
+        if n == 1 { "is" } else { "are" }
+    )
+}
+
 fn data_warnings(counts: &DataCounts, warnings: &mut Vec<String>) {
     if counts.duplicate_ledger_rows > 0 {
         warnings.push(format!(
@@ -177,6 +243,50 @@ fn data_warnings(counts: &DataCounts, warnings: &mut Vec<String>) {
             } else {
                 "are"
             }
+        ));
+    }
+    if counts.rows_before_assignment > 0 && counts.customers_with_outcomes > 0 {
+        warnings.push(format!(
+            "{} of the outcome export ({} of {}) {} dated before the customer joined the pilot \
+             and {} left out: the initiative cannot have caused {}.{}",
+            count(counts.rows_before_assignment, "row", "rows"),
+            count(
+                counts.customers_with_rows_before_assignment,
+                "customer",
+                "customers"
+            ),
+            number(counts.ledger_customers as f64, 0),
+            if counts.rows_before_assignment == 1 {
+                "is"
+            } else {
+                "are"
+            },
+            if counts.rows_before_assignment == 1 {
+                "is"
+            } else {
+                "are"
+            },
+            if counts.rows_before_assignment == 1 {
+                "it"
+            } else {
+                "them"
+            },
+            counts
+                .assignment_dates
+                .as_ref()
+                .map(|(first, last)| format!(" Customers joined {}.", date_range(first, last)))
+                .unwrap_or_default()
+        ));
+    }
+    for z in &counts.ratio_zero_denominators {
+        warnings.push(format!(
+            "{} of `{}` {} a numerator but a denominator of 0 (for example revenue without \
+             orders); their numerator counts in the ratio of sums while they add nothing below \
+             it, which inflates the ratio. Check the export (refunds, test orders, a missing \
+             denominator column value).",
+            count(z.customers, "customer", "customers"),
+            z.metric,
+            if z.customers == 1 { "has" } else { "have" }
         ));
     }
     if counts.source == "rows" {

@@ -45,6 +45,52 @@ pub struct DataCounts {
     /// Ledger customers missing from the population file (segments and
     /// covariates unknown for them).
     pub customers_not_in_population: u64,
+    /// Outcome rows dated before their customer's assignment day (left out:
+    /// the initiative cannot have caused them). Needs a date column in the
+    /// export and dates in the ledger's `assigned_at`.
+    #[serde(default)]
+    pub rows_before_assignment: u64,
+    /// Ledger customers with at least one such row.
+    #[serde(default)]
+    pub customers_with_rows_before_assignment: u64,
+    /// First and last date (YYYY-MM-DD) of the export's dated rows, in the
+    /// window or not.
+    #[serde(default)]
+    pub outcome_dates: Option<(String, String)>,
+    /// First and last assignment date in the ledger.
+    #[serde(default)]
+    pub assignment_dates: Option<(String, String)>,
+    /// Ratio metrics with customers whose numerator is not zero while their
+    /// denominator is (revenue without orders).
+    #[serde(default)]
+    pub ratio_zero_denominators: Vec<ZeroDenominators>,
+}
+
+/// Customers of a ratio metric with a numerator but a zero denominator.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct ZeroDenominators {
+    /// The ratio metric.
+    pub metric: String,
+    /// Customers whose numerator is not 0 while their denominator is.
+    pub customers: u64,
+}
+
+/// Customers with a numerator but no denominator, for a ratio metric.
+fn zero_denominators(values: &crate::ingest::outcomes::MetricValues) -> Option<u64> {
+    let denominators = values.denominators.as_ref()?;
+    Some(
+        values
+            .values
+            .iter()
+            .zip(denominators)
+            .filter(|(v, d)| matches!((v, d), (Some(v), Some(d)) if *v != 0.0 && *d == 0.0))
+            .count() as u64,
+    )
+}
+
+/// A day number as `YYYY-MM-DD`.
+fn day(day: i32) -> String {
+    crate::dates::rfc3339_utc(i64::from(day) * 86_400)[..10].to_string()
 }
 
 /// How customers joined the pilot over time, from the ledger's dates.
@@ -161,10 +207,33 @@ pub fn load(exp: &Experiment) -> Result<Dataset> {
                 ledger.ids(),
             )?)
         };
-        let data = read_outcomes(file, outcomes, exp, ledger.ids())?;
+        let data = read_outcomes(file, outcomes, exp, ledger.ids(), ledger.assigned_days())?;
         fingerprints.push(data.fingerprint.clone());
         counts.outcome_rows = data.counts.rows;
         counts.rows_outside_window = data.counts.rows_outside_window;
+        counts.rows_before_assignment = data.counts.rows_before_assignment;
+        counts.customers_with_rows_before_assignment =
+            data.counts.customers_with_rows_before_assignment;
+        counts.outcome_dates = data
+            .counts
+            .row_days
+            .map(|(first, last)| (day(first), day(last)));
+        counts.assignment_dates = ledger
+            .assigned_days()
+            .and_then(|days| Some((*days.iter().min()?, *days.iter().max()?)))
+            .map(|(first, last)| (day(first), day(last)));
+        counts.ratio_zero_denominators = exp
+            .metrics
+            .iter()
+            .zip(&data.metrics)
+            .filter_map(|(m, values)| {
+                let customers = zero_denominators(values)?;
+                (customers > 0).then(|| ZeroDenominators {
+                    metric: m.name.clone(),
+                    customers,
+                })
+            })
+            .collect();
         counts.rows_unknown_customer = data.counts.rows_unknown_customer;
         counts.unknown_customer_examples = data.counts.unknown_examples;
         counts.customers_with_outcomes = data.counts.customers_with_rows;

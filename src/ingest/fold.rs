@@ -55,6 +55,14 @@ pub struct OutcomeCounts {
     pub rows_unknown_customer: u64,
     /// Distinct-as-seen examples of such customer ids (first few).
     pub unknown_examples: Vec<String>,
+    /// Rows dated before their customer's assignment day (left out: the
+    /// initiative cannot have caused them).
+    pub rows_before_assignment: u64,
+    /// Ledger customers with at least one such row.
+    pub customers_with_rows_before_assignment: u64,
+    /// First and last day of the dated rows read (any row with a date,
+    /// inside the window or not), for messages that compare date ranges.
+    pub row_days: Option<(i32, i32)>,
     /// Ledger customers with at least one row in the window.
     pub customers_with_rows: u64,
     /// Which ledger customers have a row in the window: bit `i % 64` of
@@ -384,6 +392,11 @@ pub struct Fold<'a> {
     counts: OutcomeCounts,
     /// One bit per customer: any row in the window.
     has_row: Vec<u64>,
+    /// Each customer's assignment day (ledger order), when the ledger has
+    /// them and the export has a date column: earlier rows are left out.
+    assigned_days: Option<&'a [i32]>,
+    /// One bit per customer: a row dated before the assignment.
+    before_assignment: Vec<u64>,
     id_column: usize,
     date_column: Option<usize>,
     window: (i32, i32),
@@ -404,12 +417,17 @@ pub struct Fold<'a> {
 
 impl<'a> Fold<'a> {
     /// An empty fold of the metrics of `metrics` for `customers`
-    /// customers, reading the columns of `csv`'s header.
+    /// customers, reading the columns of `csv`'s header. With
+    /// `assigned_days` (each customer's assignment day, in index order) and
+    /// a date column, rows dated before their customer's assignment day are
+    /// left out and counted; rows of the assignment day itself count (a day
+    /// does not tell which came first).
     pub fn new<R: std::io::Read>(
         metrics: &'a [Metric],
         outcomes: &Outcomes,
         csv: &CsvReader<R>,
         customers: usize,
+        assigned_days: Option<&'a [i32]>,
     ) -> Result<Self> {
         let id_column = csv.column(&outcomes.id_column)?;
         let date_column = outcomes
@@ -439,6 +457,9 @@ impl<'a> Fold<'a> {
             records: Records::new(0, width),
             counts: OutcomeCounts::default(),
             has_row: vec![0u64; customers.div_ceil(64)],
+            assigned_days: assigned_days
+                .filter(|days| date_column.is_some() && days.len() == customers),
+            before_assignment: vec![0u64; customers.div_ceil(64)],
             id_column,
             date_column,
             window,
@@ -516,6 +537,14 @@ impl<'a> Fold<'a> {
                 self.customers[r] = SKIPPED;
                 continue;
             };
+            if let Some(assigned) = self.assigned_days
+                && self.days[r] < assigned[c]
+            {
+                self.counts.rows_before_assignment += 1;
+                self.before_assignment[c / 64] |= 1 << (c % 64);
+                self.customers[r] = SKIPPED;
+                continue;
+            }
             self.records.prefetch(c);
             self.customers[r] = c as u32;
             let row = &batch[r];
@@ -565,6 +594,10 @@ impl<'a> Fold<'a> {
                         format!("expected a date like 2026-09-30, found `{}`", shown(text)),
                     )
                 })?;
+                self.counts.row_days = Some(match self.counts.row_days {
+                    Some((first, last)) => (first.min(day), last.max(day)),
+                    None => (day, day),
+                });
                 if day < self.window.0 || day > self.window.1 {
                     self.counts.rows_outside_window += 1;
                     return Ok(None);
@@ -591,6 +624,13 @@ impl<'a> Fold<'a> {
         for (word, theirs) in self.has_row.iter_mut().zip(&later.has_row) {
             *word |= theirs;
         }
+        for (word, theirs) in self
+            .before_assignment
+            .iter_mut()
+            .zip(&later.before_assignment)
+        {
+            *word |= theirs;
+        }
         for c in 0..index.len() {
             if later.has_row[c / 64] & (1 << (c % 64)) == 0 {
                 continue;
@@ -610,6 +650,11 @@ impl<'a> Fold<'a> {
         counts.rows += later.counts.rows;
         counts.rows_outside_window += later.counts.rows_outside_window;
         counts.rows_unknown_customer += later.counts.rows_unknown_customer;
+        counts.rows_before_assignment += later.counts.rows_before_assignment;
+        counts.row_days = match (counts.row_days, later.counts.row_days) {
+            (Some((a, b)), Some((c, d))) => Some((a.min(c), b.max(d))),
+            (mine, theirs) => mine.or(theirs),
+        };
         for id in &later.counts.unknown_examples {
             counts.keep_example(id);
         }
@@ -621,6 +666,11 @@ impl<'a> Fold<'a> {
         let customers = self.customer_total;
         let mut counts = self.counts;
         counts.customers_with_rows = self.has_row.iter().map(|w| u64::from(w.count_ones())).sum();
+        counts.customers_with_rows_before_assignment = self
+            .before_assignment
+            .iter()
+            .map(|w| u64::from(w.count_ones()))
+            .sum();
         counts.with_rows = self.has_row;
         let records = &self.records;
         let metrics =

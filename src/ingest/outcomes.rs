@@ -57,8 +57,16 @@ pub fn read_outcomes(
     outcomes: &Outcomes,
     experiment: &Experiment,
     index: &IdTable,
+    assigned_days: Option<&[i32]>,
 ) -> Result<OutcomeData> {
-    read_in_parts(path, outcomes, experiment, index, SPLIT_ABOVE)
+    read_in_parts(
+        path,
+        outcomes,
+        experiment,
+        index,
+        assigned_days,
+        SPLIT_ABOVE,
+    )
 }
 
 /// [`read_outcomes`], splitting exports of more than `split_above` bytes.
@@ -67,10 +75,17 @@ fn read_in_parts(
     outcomes: &Outcomes,
     experiment: &Experiment,
     index: &IdTable,
+    assigned_days: Option<&[i32]>,
     split_above: u64,
 ) -> Result<OutcomeData> {
     let mut first = CsvReader::open(path)?;
-    let mut fold = Fold::new(&experiment.metrics, outcomes, &first, index.len())?;
+    let mut fold = Fold::new(
+        &experiment.metrics,
+        outcomes,
+        &first,
+        index.len(),
+        assigned_days,
+    )?;
     let start = first.position();
     let length = first
         .source()
@@ -285,8 +300,8 @@ direction = "increase"
         for c in 0..60 {
             index.insert(&format!("C{c}")).expect("distinct");
         }
-        let whole = read_in_parts(&path, &outcomes, &experiment, &index, u64::MAX);
-        let split = read_in_parts(&path, &outcomes, &experiment, &index, 0);
+        let whole = read_in_parts(&path, &outcomes, &experiment, &index, None, u64::MAX);
+        let split = read_in_parts(&path, &outcomes, &experiment, &index, None, 0);
         (whole, split)
     }
 

@@ -122,6 +122,12 @@ pub(super) fn write_health(out: &mut String, page: &Page<'_>) {
             count(d.rows_outside_window, "row", "rows")
         ));
     }
+    if d.rows_before_assignment > 0 {
+        left_out.push(format!(
+            "{} dated before their customer joined the pilot",
+            count(d.rows_before_assignment, "row", "rows")
+        ));
+    }
     if d.rows_unknown_customer > 0 {
         left_out.push(format!(
             "{} of customers not in the pilot",
