@@ -119,6 +119,9 @@ pub enum NotComputable {
     Unreachable,
     /// Nobody has been assigned to any arm yet.
     NoData,
+    /// Pooling a segment column's effects needs at least two segments with
+    /// an effect.
+    TooFewSegments,
     /// The input violates a precondition; the text says which.
     InvalidInput(&'static str),
 }
@@ -138,6 +141,7 @@ impl NotComputable {
             NotComputable::NoEffect => "no_effect",
             NotComputable::Unreachable => "unreachable",
             NotComputable::NoData => "no_data",
+            NotComputable::TooFewSegments => "too_few_segments",
             NotComputable::InvalidInput(_) => "invalid_input",
         }
     }
@@ -177,6 +181,9 @@ impl fmt::Display for NotComputable {
                 "no change within the possible range of the metric reaches the requested power with this many customers",
             ),
             NotComputable::NoData => f.write_str("no customers have been assigned yet"),
+            NotComputable::TooFewSegments => f.write_str(
+                "at least two segments with an effect are needed to compare and pool segments",
+            ),
             NotComputable::InvalidInput(what) => f.write_str(what),
         }
     }
