@@ -15,7 +15,8 @@
 //! | time to churn (censored) | [`survival::SurvivalCounts`] | [`survival`]: Kaplan-Meier, restricted mean, log-rank, Cox |
 //!
 //! plus Bayesian summaries ([`bayes`]), sample ratio mismatch ([`srm`]),
-//! multiplicity adjustment ([`multiple`]) and sample sizes ([`power`]).
+//! multiplicity adjustment ([`multiple`]), sample sizes ([`power`]) and the
+//! pooling and shrinkage of one segment column's effects ([`meta`]).
 //!
 //! Nothing here does I/O, reads a clock or draws random numbers. Results that
 //! are undefined for the data (an empty arm, no variation, a zero baseline)
@@ -33,6 +34,7 @@ pub mod cuped;
 pub mod dist;
 pub mod fisher;
 pub mod group_sequential;
+pub mod meta;
 pub mod multiple;
 pub mod nps;
 pub mod power;

@@ -141,6 +141,9 @@ pub enum NotComputable {
     /// uncertainty up to the horizon (typically nobody churned before it), so
     /// their difference cannot be judged against chance.
     NoSpreadBeforeHorizon,
+    /// Pooling a segment column's effects needs at least two segments with
+    /// an effect.
+    TooFewSegments,
     /// The input violates a precondition; the text says which.
     InvalidInput(&'static str),
 }
@@ -166,6 +169,7 @@ impl NotComputable {
             NotComputable::NotConverged => "not_converged",
             NotComputable::HorizonBeyondFollowUp(_) => "horizon_beyond_follow_up",
             NotComputable::NoSpreadBeforeHorizon => "no_spread_before_horizon",
+            NotComputable::TooFewSegments => "too_few_segments",
             NotComputable::InvalidInput(_) => "invalid_input",
         }
     }
@@ -223,6 +227,9 @@ impl fmt::Display for NotComputable {
             ),
             NotComputable::NoSpreadBeforeHorizon => f.write_str(
                 "the average time up to the horizon has no uncertainty in either arm (usually because nobody churned before it), so the difference cannot be judged against chance",
+            ),
+            NotComputable::TooFewSegments => f.write_str(
+                "at least two segments with an effect are needed to compare and pool segments",
             ),
             NotComputable::InvalidInput(what) => f.write_str(what),
         }
