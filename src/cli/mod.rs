@@ -240,7 +240,6 @@ pub fn main() -> i32 {
             seed,
             looks,
             out: &out,
-            now: now(),
         })
         .map(|()| 0),
     };

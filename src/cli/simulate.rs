@@ -22,8 +22,6 @@ pub struct SimulateArgs<'a> {
     pub looks: u32,
     /// Output directory.
     pub out: &'a Path,
-    /// The current time, RFC 3339 UTC.
-    pub now: String,
 }
 
 /// Simulates and prints what was written.
@@ -45,7 +43,6 @@ pub fn run(args: &SimulateArgs<'_>) -> Result<()> {
             seed: args.seed,
             looks: args.looks,
             out: args.out.to_path_buf(),
-            now: args.now.clone(),
         },
     )?;
     let split: Vec<String> = exp

@@ -7,7 +7,9 @@
 //!   covariate (a pre-period value correlated with the outcome), and any
 //!   filter or stratification column the experiment needs (filled so that
 //!   every customer is eligible);
-//! - `ledger.csv`: written by [`crate::assign::assign`];
+//! - `ledger.csv`: written by [`crate::assign::assign`], every customer
+//!   assigned on the first day of the outcomes (`[outcomes] from`, or
+//!   2025-01-06), so no outcome row precedes its customer's assignment;
 //! - `outcomes.csv`: `[outcomes] id_column`, the date column if declared,
 //!   each metric's column (and denominator); one row per enrolled customer
 //!   (a count metric with `aggregate = "count"` gets one row per unit);
@@ -42,8 +44,6 @@ pub struct SimulateOptions {
     pub looks: u32,
     /// Output directory (created if missing).
     pub out: PathBuf,
-    /// The current time (RFC 3339), for the ledger's `assigned_at`.
-    pub now: String,
 }
 
 /// What [`simulate`] wrote.
@@ -201,6 +201,16 @@ pub fn simulate(exp: &Experiment, opts: &SimulateOptions) -> Result<Simulated> {
         Ok(())
     })?;
 
+    // Outcomes start at the window's start (or a fixed day), and the
+    // customers join the pilot that day: outcome rows dated before a
+    // customer's assignment would not count.
+    let start = exp
+        .outcomes
+        .as_ref()
+        .and_then(|o| o.from.as_deref())
+        .and_then(crate::dates::parse_day)
+        .unwrap_or_else(|| crate::dates::parse_day(DEFAULT_START).unwrap_or(0));
+
     // Assignment, through the real thing.
     let mut design = exp.clone();
     design.population.file = population_path.clone();
@@ -210,7 +220,7 @@ pub fn simulate(exp: &Experiment, opts: &SimulateOptions) -> Result<Simulated> {
         &AssignOptions {
             reassign: false,
             dry_run: false,
-            now: opts.now.clone(),
+            now: crate::dates::rfc3339_utc(i64::from(start) * 86_400),
         },
     )?;
     let arms = read_ledger(
@@ -222,12 +232,6 @@ pub fn simulate(exp: &Experiment, opts: &SimulateOptions) -> Result<Simulated> {
 
     // Outcomes: one set of rows per enrolled customer, each tagged with the
     // look at which it has arrived.
-    let start = exp
-        .outcomes
-        .as_ref()
-        .and_then(|o| o.from.as_deref())
-        .and_then(crate::dates::parse_day)
-        .unwrap_or_else(|| crate::dates::parse_day(DEFAULT_START).unwrap_or(0));
     let mut header = vec![outcomes.id_column.clone()];
     if let Some(date) = &outcomes.date_column {
         header.push(date.clone());
