@@ -91,9 +91,9 @@ pub struct CupedInfo {
     /// differ); the comparison is then the plain one on the metric.
     #[serde(default = "applied_by_default")]
     pub applied: bool,
-    /// The control's mean adjusted to the pooled pre-period mean of the
-    /// two arms compared (when applied): the treatment's adjusted mean
-    /// minus it is the reported change.
+    /// The control's mean when the adjustment was applied: its own, since
+    /// both arms are adjusted to the control's pre-period mean; the
+    /// treatment's adjusted mean minus it is the reported change.
     #[serde(default)]
     pub control_mean: Option<f64>,
     /// The treatment's mean adjusted the same way (when applied).

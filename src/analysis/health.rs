@@ -51,6 +51,35 @@ pub struct Health {
     pub warnings: Vec<String>,
 }
 
+/// What corrects an imbalance of covariate `column` for `arm`: the CUPED
+/// adjustment of the metrics adjusted for it, except in comparisons where
+/// it was not used (it would have made the estimate noisier). Those are
+/// named, since nothing corrects them.
+fn imbalance_remedy(exp: &Experiment, metrics: &[MetricResult], column: &str, arm: &str) -> String {
+    let not_used: Vec<&str> = exp
+        .metrics
+        .iter()
+        .filter(|m| m.covariate.as_deref() == Some(column))
+        .filter_map(|m| metrics.iter().find(|r| r.name == m.name))
+        .filter(|m| {
+            m.comparisons
+                .iter()
+                .any(|c| c.arm == arm && c.cuped.is_some_and(|x| !x.applied))
+        })
+        .map(|m| m.name.as_str())
+        .collect();
+    if not_used.is_empty() {
+        "the covariate adjustment (CUPED) corrects for it.".to_string()
+    } else {
+        format!(
+            "the covariate adjustment (CUPED) would correct for it, but it was not used for {} \
+             as it would have made the estimate noisier, so that comparison includes the \
+             difference.",
+            not_used.join(", ")
+        )
+    }
+}
+
 /// Runs every check.
 pub fn check(
     exp: &Experiment,
@@ -125,10 +154,11 @@ pub fn check(
             {
                 health.warnings.push(format!(
                     "The groups differ before the pilot on `{}` (standardized difference {} for {}). \
-                     Randomization makes this rare; the covariate adjustment (CUPED) corrects for it.",
+                     Randomization makes this rare; {}",
                     c.column,
                     number(*d, 2),
-                    arm.name
+                    arm.name,
+                    imbalance_remedy(exp, metrics, &c.column, &arm.name)
                 ));
             }
         }

@@ -329,10 +329,14 @@ fn covariate_balance(
         .covariates
         .iter()
         .map(|cov| {
+            // Values are taken from the first one: the SMD does not depend
+            // on a common offset, but variances summed from values of 1e8
+            // and more (customer numbers, timestamps) are rounding noise.
+            let shift = cov.values.iter().flatten().next().copied().unwrap_or(0.0);
             let mut acc = vec![MeanAccumulator::default(); arms];
             for (value, &arm) in cov.values.iter().zip(arm_of) {
                 if let Some(v) = value {
-                    acc[usize::from(arm)].push(*v);
+                    acc[usize::from(arm)].push(*v - shift);
                 }
             }
             let stats: Vec<_> = acc.iter().map(MeanAccumulator::finish).collect();
