@@ -2,15 +2,16 @@
 //!
 //! The state has a fixed size per customer, whatever the number of rows.
 //! Rows come in batches (see [`Fold::batch`]) and each batch is handled in
-//! three sweeps, so that the two random memory accesses of a row (its
-//! customer's slot in the id index, then the customer's record) overlap
-//! with the work on the other rows of the batch instead of each row
-//! waiting for its own: the first sweep reads dates and ids and requests
-//! each id's slot; the second looks the ids up, requests each customer's
-//! record and parses the metric cells; the third adds the values to the
-//! records, which are in the cache by then. Rows are added, and problems
-//! reported, in file order: a sweep that meets a bad row hands on only the
-//! rows before it.
+//! four sweeps, so that the random memory accesses of a row (its
+//! customer's slot in the id index, then the customer's record and
+//! assignment day) overlap with the work on the other rows of the batch
+//! instead of each row waiting for its own: the first sweep reads dates
+//! and ids and requests each id's slot; the second looks the ids up and
+//! requests each customer's record and assignment day; the third leaves
+//! out rows dated before the customer's assignment and parses the metric
+//! cells; the fourth adds the values to the records, which are in the
+//! cache by then. Rows are added, and problems reported, in file order: a
+//! sweep that meets a bad row hands on only the rows before it.
 //!
 //! Folds of consecutive parts of one file [`merge`](Fold::merge) into the
 //! fold of the whole.
@@ -397,6 +398,10 @@ pub struct Fold<'a> {
     assigned_days: Option<&'a [i32]>,
     /// One bit per customer: a row dated before the assignment.
     before_assignment: Vec<u64>,
+    /// First and last day of the dated rows so far (`i32::MAX` and
+    /// `i32::MIN` before any): two comparisons per row, no branch.
+    first_day: i32,
+    last_day: i32,
     id_column: usize,
     date_column: Option<usize>,
     window: (i32, i32),
@@ -460,6 +465,8 @@ impl<'a> Fold<'a> {
             assigned_days: assigned_days
                 .filter(|days| date_column.is_some() && days.len() == customers),
             before_assignment: vec![0u64; customers.div_ceil(64)],
+            first_day: i32::MAX,
+            last_day: i32::MIN,
             id_column,
             date_column,
             window,
@@ -527,7 +534,8 @@ impl<'a> Fold<'a> {
             }
         }
 
-        // Sweep 2: look customers up, request their records, parse cells.
+        // Sweep 2: look customers up, request their records (and their
+        // assignment days, when rows before them are left out).
         for (r, &id) in ids.iter().enumerate().take(limit) {
             if self.customers[r] == SKIPPED {
                 continue;
@@ -537,6 +545,21 @@ impl<'a> Fold<'a> {
                 self.customers[r] = SKIPPED;
                 continue;
             };
+            self.records.prefetch(c);
+            if let Some(assigned) = self.assigned_days {
+                prefetch(&assigned[c]);
+            }
+            self.customers[r] = c as u32;
+        }
+
+        // Sweep 3: leave out rows dated before their customer's assignment
+        // (the days are in the cache by now), parse the cells of the rest.
+        for (r, row) in batch.iter().enumerate().take(limit) {
+            let c = self.customers[r];
+            if c == SKIPPED {
+                continue;
+            }
+            let c = c as usize;
             if let Some(assigned) = self.assigned_days
                 && self.days[r] < assigned[c]
             {
@@ -545,9 +568,6 @@ impl<'a> Fold<'a> {
                 self.customers[r] = SKIPPED;
                 continue;
             }
-            self.records.prefetch(c);
-            self.customers[r] = c as u32;
-            let row = &batch[r];
             let values = &mut self.values[r * self.width..(r + 1) * self.width];
             let parsed = self
                 .accumulators
@@ -560,7 +580,7 @@ impl<'a> Fold<'a> {
             }
         }
 
-        // Sweep 3: add the values to the records.
+        // Sweep 4: add the values to the records.
         for (r, row) in batch.iter().enumerate().take(limit) {
             let c = self.customers[r];
             if c == SKIPPED {
@@ -594,10 +614,8 @@ impl<'a> Fold<'a> {
                         format!("expected a date like 2026-09-30, found `{}`", shown(text)),
                     )
                 })?;
-                self.counts.row_days = Some(match self.counts.row_days {
-                    Some((first, last)) => (first.min(day), last.max(day)),
-                    None => (day, day),
-                });
+                self.first_day = self.first_day.min(day);
+                self.last_day = self.last_day.max(day);
                 if day < self.window.0 || day > self.window.1 {
                     self.counts.rows_outside_window += 1;
                     return Ok(None);
@@ -651,10 +669,8 @@ impl<'a> Fold<'a> {
         counts.rows_outside_window += later.counts.rows_outside_window;
         counts.rows_unknown_customer += later.counts.rows_unknown_customer;
         counts.rows_before_assignment += later.counts.rows_before_assignment;
-        counts.row_days = match (counts.row_days, later.counts.row_days) {
-            (Some((a, b)), Some((c, d))) => Some((a.min(c), b.max(d))),
-            (mine, theirs) => mine.or(theirs),
-        };
+        self.first_day = self.first_day.min(later.first_day);
+        self.last_day = self.last_day.max(later.last_day);
         for id in &later.counts.unknown_examples {
             counts.keep_example(id);
         }
@@ -666,6 +682,8 @@ impl<'a> Fold<'a> {
         let customers = self.customer_total;
         let mut counts = self.counts;
         counts.customers_with_rows = self.has_row.iter().map(|w| u64::from(w.count_ones())).sum();
+        counts.row_days =
+            (self.first_day <= self.last_day).then_some((self.first_day, self.last_day));
         counts.customers_with_rows_before_assignment = self
             .before_assignment
             .iter()
