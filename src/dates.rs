@@ -71,6 +71,13 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
     (year, month, day)
 }
 
+/// A day number (days since 1970-01-01) as `YYYY-MM-DD`.
+pub fn day_text(day: i32) -> String {
+    let mut text = rfc3339_utc(i64::from(day) * 86_400);
+    text.truncate(10);
+    text
+}
+
 /// Seconds since 1970-01-01T00:00:00Z as RFC 3339 UTC, e.g.
 /// `2026-11-22T19:25:51Z`.
 pub fn rfc3339_utc(seconds: i64) -> String {

@@ -78,6 +78,17 @@ pub struct ArmComparison {
     pub cuped: Option<CupedInfo>,
 }
 
+impl ArmComparison {
+    /// The treatment's CUPED-adjusted average, where the adjustment was
+    /// used: its average as if its customers had started where the
+    /// control's did, so the change is its difference to the control's.
+    pub fn adjusted_mean(&self) -> Option<f64> {
+        self.cuped
+            .filter(|info| info.applied)
+            .and_then(|info| info.treatment_mean)
+    }
+}
+
 /// Per arm figures of a metric.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ArmFigures {
@@ -162,6 +173,16 @@ pub struct MetricResult {
 }
 
 impl MetricResult {
+    /// What CUPED did in each treatment arm's comparison, by arm name
+    /// (empty for metrics without a covariate, and in reports saved before
+    /// the per-arm figures existed).
+    pub fn cuped_by_arm(&self) -> Vec<(&str, CupedInfo)> {
+        self.comparisons
+            .iter()
+            .filter_map(|c| c.cuped.map(|info| (c.arm.as_str(), info)))
+            .collect()
+    }
+
     /// A survey metric counts answers, not customers: customers who did
     /// not answer are left out (its arms record how many were assigned).
     pub fn is_survey(&self) -> bool {

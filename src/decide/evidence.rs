@@ -239,9 +239,8 @@ pub fn deadline(exp: &Experiment, first_assignment_day: Option<i32>, as_of_day: 
     } else {
         0
     };
-    let date = crate::dates::rfc3339_utc(i64::from(day) * 86_400);
     Deadline {
-        date: Some(date[..10].to_string()),
+        date: Some(crate::dates::day_text(day)),
         weeks_left,
         source: source.to_string(),
     }

@@ -915,10 +915,7 @@ fn effect_sentence(metric: &MetricResult, c: &ArmComparison, alpha: f64, arm: &s
     let control = metric.arms.first().and_then(|a| a.mean);
     // With CUPED the change is that of the adjusted average: quoting the
     // measured one beside it would contradict it (even in sign).
-    let adjusted = c
-        .cuped
-        .filter(|info| info.applied)
-        .and_then(|info| info.treatment_mean);
+    let adjusted = c.adjusted_mean();
     let treated = adjusted.or_else(|| {
         metric
             .arms

@@ -11,6 +11,7 @@ use serde::Serialize;
 use crate::assign::balance::smd;
 use crate::assign::ledger::{Ledger, read_ledger};
 use crate::config::Experiment;
+use crate::dates::day_text;
 use crate::error::{Error, Result};
 use crate::ingest::aggregate::{CustomerView, MetricStats, aggregate_metric};
 use crate::ingest::attributes::{Attributes, read_attributes};
@@ -86,11 +87,6 @@ fn zero_denominators(values: &crate::ingest::outcomes::MetricValues) -> Option<u
             .filter(|(v, d)| matches!((v, d), (Some(v), Some(d)) if *v != 0.0 && *d == 0.0))
             .count() as u64,
     )
-}
-
-/// A day number as `YYYY-MM-DD`.
-fn day(day: i32) -> String {
-    crate::dates::rfc3339_utc(i64::from(day) * 86_400)[..10].to_string()
 }
 
 /// How customers joined the pilot over time, from the ledger's dates.
@@ -217,11 +213,11 @@ pub fn load(exp: &Experiment) -> Result<Dataset> {
         counts.outcome_dates = data
             .counts
             .row_days
-            .map(|(first, last)| (day(first), day(last)));
+            .map(|(first, last)| (day_text(first), day_text(last)));
         counts.assignment_dates = ledger
             .assigned_days()
             .and_then(|days| Some((*days.iter().min()?, *days.iter().max()?)))
-            .map(|(first, last)| (day(first), day(last)));
+            .map(|(first, last)| (day_text(first), day_text(last)));
         counts.ratio_zero_denominators = exp
             .metrics
             .iter()

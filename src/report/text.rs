@@ -200,15 +200,6 @@ pub(super) fn arm_rows(
     rows
 }
 
-/// The treatment's CUPED-adjusted average, where the adjustment was used:
-/// its average as if its customers had started where the control's did.
-pub(super) fn adjusted_mean(comparison: Option<&ArmComparison>) -> Option<f64> {
-    comparison
-        .and_then(|c| c.cuped)
-        .filter(|info| info.applied)
-        .and_then(|info| info.treatment_mean)
-}
-
 /// An arm's value in the metric table: the measured average, or for a
 /// treatment whose change was adjusted by CUPED the adjusted average,
 /// marked `*` (the metric's notes say what it means), so that the change
@@ -218,7 +209,7 @@ pub(super) fn arm_value(
     figures: Option<&crate::analysis::result::ArmFigures>,
     comparison: Option<&ArmComparison>,
 ) -> String {
-    if let Some(adjusted) = adjusted_mean(comparison) {
+    if let Some(adjusted) = comparison.and_then(ArmComparison::adjusted_mean) {
         return format!("{}*", value(metric, adjusted));
     }
     figures
@@ -289,11 +280,7 @@ pub(super) fn tests_used(metric: &MetricResult) -> Vec<String> {
 /// measured averages behind the adjusted ones marked `*`, and the arms it
 /// was not used for because it would have added noise.
 fn cuped_notes(metric: &MetricResult) -> Vec<String> {
-    let per_arm: Vec<(&str, crate::analysis::compare::CupedInfo)> = metric
-        .comparisons
-        .iter()
-        .filter_map(|c| c.cuped.map(|info| (c.arm.as_str(), info)))
-        .collect();
+    let per_arm = metric.cuped_by_arm();
     if per_arm.is_empty() {
         // Reports saved before the per-arm figures: the first arm's.
         return metric

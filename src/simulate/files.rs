@@ -258,7 +258,7 @@ pub fn simulate(exp: &Experiment, opts: &SimulateOptions) -> Result<Simulated> {
         let prefix = |r: &mut Vec<String>| {
             r.push(id(c));
             if outcomes.date_column.is_some() {
-                r.push(crate::dates::rfc3339_utc(i64::from(day) * 86_400)[..10].to_string());
+                r.push(crate::dates::day_text(day));
             }
         };
         let mut row = Vec::new();

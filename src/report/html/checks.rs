@@ -294,11 +294,7 @@ pub(super) fn write_method(out: &mut String, page: &Page<'_>) {
             tests.join(", ")
         };
         let mut adjustments = Vec::new();
-        let per_arm: Vec<(&str, crate::analysis::compare::CupedInfo)> = m
-            .comparisons
-            .iter()
-            .filter_map(|c| c.cuped.map(|info| (c.arm.as_str(), info)))
-            .collect();
+        let per_arm = m.cuped_by_arm();
         let several = per_arm.len() > 1;
         for (arm, info) in &per_arm {
             let arm = if several {

@@ -181,11 +181,7 @@ fn comparisons_table(out: &mut String, page: &Page<'_>) {
             );
             let value = |v: Option<f64>| v.map_or("n/a".to_string(), |v| unit.value(v));
             out.push_str(&td(page.control(), "num", &h(&value(control))));
-            let adjusted = c
-                .cuped
-                .filter(|info| info.applied)
-                .and_then(|info| info.treatment_mean);
-            let treated_cell = match adjusted {
+            let treated_cell = match c.adjusted_mean() {
                 Some(a) => format!(
                     "{}<small>adjusted; {} measured</small>",
                     h(&unit.value(a)),

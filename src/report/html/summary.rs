@@ -149,10 +149,7 @@ fn happened_sentence(page: &Page<'_>) -> String {
     // With CUPED the change is that of the adjusted average (the pilot
     // group's as if its customers had started where the control's did);
     // the measured average beside it would contradict it.
-    let adjusted = c
-        .cuped
-        .filter(|info| info.applied)
-        .and_then(|info| info.treatment_mean);
+    let adjusted = c.adjusted_mean();
     let what = match (mean(page.control()), adjusted.or(mean(arm))) {
         (Some(c0), Some(t0)) => format!(
             "{} {moved} from {} in {} to {}{} with {arm}: {}",
