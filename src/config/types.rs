@@ -386,7 +386,16 @@ pub struct Decision {
     /// Highest chance that a guardrail is beyond its margin at which the
     /// initiative may still roll out (default 0.1).
     pub max_guardrail_risk: f64,
+    /// Correlation, under the prior, between the improvements an initiative
+    /// makes to the primary metric and to each money metric (0 to 1,
+    /// default [`DEFAULT_PRIOR_CORRELATION`]): how much a precise primary
+    /// metric informs the noisier money metric. 0 learns each alone.
+    pub prior_correlation: f64,
 }
+
+/// The default `[decision] prior_correlation`; `docs/decision.md` says how
+/// it was chosen.
+pub const DEFAULT_PRIOR_CORRELATION: f64 = 0.8;
 
 impl Default for Decision {
     /// The `[decision]` of a file that has none.
@@ -399,6 +408,7 @@ impl Default for Decision {
             deadline: None,
             max_weeks: 16.0,
             max_guardrail_risk: 0.1,
+            prior_correlation: DEFAULT_PRIOR_CORRELATION,
         }
     }
 }

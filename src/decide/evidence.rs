@@ -5,8 +5,10 @@
 //! Pure: values in, values out. The caller supplies the analysis date.
 
 use super::guardrails::{self, GuardrailCheck, GuardrailEvidence, GuardrailStatus};
+use super::joint::{JointEvidence, joint_prior};
+use super::linalg::Matrix;
 use super::mixture::NormalMixture;
-use super::money::LiftEvidence;
+use super::money::{LiftEvidence, NpvModel};
 use super::prior::{EffectScale, relative_prior};
 use super::verdict::{ArmMoney, Deadline, ShrunkenEffect};
 use super::waiting::WEEKS_PER_MONTH;
@@ -22,16 +24,27 @@ pub fn metric_prior(prior: Prior, result: &MetricResult) -> Option<NormalMixture
 }
 
 /// A metric's effect for arm `t` (0-based treatment index), raw and under
-/// the prior; `None` when the metric has no fixed-horizon estimate.
-pub fn shrunken_effect(prior: Prior, result: &MetricResult, t: usize) -> Option<ShrunkenEffect> {
+/// the prior; `None` when the metric has no fixed-horizon estimate. With
+/// `linked` holding the metric, its posterior is the joint model's.
+pub fn shrunken_effect(
+    prior: Prior,
+    result: &MetricResult,
+    t: usize,
+    linked: Option<&Linked>,
+) -> Option<ShrunkenEffect> {
     let comparison = result.comparisons.get(t)?;
     // A comparison that is not computable (no variation, no data) has no
     // effect to shrink, even if a fixed-horizon zero is on record.
     comparison.absolute?;
     let fixed = comparison.fixed_horizon?;
-    let posterior = match metric_prior(prior, result) {
-        Some(p) => p.posterior(fixed.estimate, fixed.std_error),
-        None => NormalMixture::normal(fixed.estimate, fixed.std_error),
+    let joint = linked.and_then(|l| {
+        let i = l.metrics.iter().position(|m| *m == result.name)?;
+        Some(l.evidence.marginal(i))
+    });
+    let posterior = match (joint, metric_prior(prior, result)) {
+        (Some(joint), _) => joint,
+        (None, Some(p)) => p.posterior(fixed.estimate, fixed.std_error),
+        (None, None) => NormalMixture::normal(fixed.estimate, fixed.std_error),
     };
     let spread = posterior.sd() > 0.0;
     let probability_better = match result.direction {
@@ -54,6 +67,95 @@ pub fn shrunken_effect(prior: Prior, result: &MetricResult, t: usize) -> Option<
             posterior.mean()
         },
         probability_better,
+    })
+}
+
+/// Several metrics of one comparison learned together: the primary metric
+/// and the money metrics ([`super::joint`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Linked {
+    /// The metrics, in the evidence's order: the money metrics first, then
+    /// the primary when it carries no money.
+    pub metrics: Vec<String>,
+    /// Their estimates, sampling covariance and joint prior.
+    pub evidence: JointEvidence,
+}
+
+/// The joint evidence of arm `t`'s primary and money metrics under `prior`
+/// with every effect multiplied by `widen` and the stated `correlation`
+/// between improvements; `covariance(i, j)` is the sampling covariance of
+/// metric `i`'s and metric `j`'s estimates (indices into `metrics`).
+///
+/// `None`, so that each metric is learned alone, when there is nothing to
+/// link (no `[roi]`, a single metric, correlation 0, no prior), when a
+/// metric has no estimate or no scale for the prior, or when a sampling
+/// covariance is not known (summary input, ratio or scale metrics): two
+/// correlated estimates taken as independent would count the same
+/// customers twice.
+pub fn linked_evidence(
+    exp: &Experiment,
+    metrics: &[MetricResult],
+    covariance: &dyn Fn(usize, usize) -> Option<f64>,
+    t: usize,
+    prior: Prior,
+    widen: f64,
+    correlation: f64,
+) -> Option<Linked> {
+    let roi = exp.roi.as_ref()?;
+    let relative = relative_prior(prior)?;
+    if correlation <= 0.0 {
+        return None;
+    }
+    let mut indices: Vec<usize> = Vec::new();
+    for b in &roi.benefits {
+        let i = metrics.iter().position(|m| m.name == b.metric)?;
+        if !indices.contains(&i) {
+            indices.push(i);
+        }
+    }
+    if let Some(p) = metrics.iter().position(|m| m.role == Role::Primary)
+        && !indices.contains(&p)
+    {
+        indices.push(p);
+    }
+    if indices.len() < 2 {
+        return None;
+    }
+    let mut estimates = Vec::with_capacity(indices.len());
+    let mut scales = Vec::with_capacity(indices.len());
+    let mut better = Vec::with_capacity(indices.len());
+    for &i in &indices {
+        let result = &metrics[i];
+        let comparison = result.comparisons.get(t)?;
+        comparison.absolute?;
+        let fixed = comparison.fixed_horizon?;
+        let control = result.arms.first()?;
+        estimates.push(fixed.estimate);
+        scales.push(EffectScale::of(control.mean, control.sd)?.value());
+        better.push(match result.direction {
+            Direction::Increase => 1.0,
+            Direction::Decrease => -1.0,
+        });
+    }
+    let mut sampling = Matrix::zeros(indices.len());
+    for (a, &i) in indices.iter().enumerate() {
+        for (b, &j) in indices.iter().enumerate() {
+            let value = if a == b {
+                metrics[i].comparisons[t].fixed_horizon?.std_error.powi(2)
+            } else {
+                covariance(i.min(j), i.max(j))?
+            };
+            sampling.set(a, b, value);
+        }
+    }
+    let evidence = JointEvidence::new(
+        estimates,
+        sampling,
+        Some(joint_prior(&relative, &scales, &better, correlation, widen)),
+    )?;
+    Some(Linked {
+        metrics: indices.iter().map(|&i| metrics[i].name.clone()).collect(),
+        evidence,
     })
 }
 
@@ -109,10 +211,12 @@ pub fn guardrail_checks(
 
 /// The money of rolling out arm `t` (0-based treatment index) to
 /// `customers`, with `treated_in_pilot` customers getting it during the
-/// pilot; `Err` with the reason when it cannot be computed.
+/// pilot; `Err` with the reason when it cannot be computed. `covariance`
+/// is as for [`linked_evidence`].
 pub fn arm_money(
     exp: &Experiment,
     metrics: &[MetricResult],
+    covariance: &dyn Fn(usize, usize) -> Option<f64>,
     t: usize,
     customers: f64,
     treated_in_pilot: f64,
@@ -152,51 +256,89 @@ pub fn arm_money(
         }
     }
     let linear = linear_npv(roi, customers, &effects).map_err(|e| e.message().to_string())?;
-    let lifts_under = |prior: Option<Prior>, widen: f64| -> Vec<LiftEvidence> {
-        linear
-            .per_unit_lift
+    let independent = |prior: Option<Prior>, widen: f64| -> NpvModel {
+        NpvModel::Independent(
+            linear
+                .per_unit_lift
+                .iter()
+                .zip(&results)
+                .map(|((_, per_unit), (result, fixed))| LiftEvidence {
+                    npv_per_unit: *per_unit,
+                    prior: prior
+                        .and_then(|p| metric_prior(p, result))
+                        .map(|p| p.affine(0.0, widen)),
+                    estimate: fixed.estimate,
+                    std_error: fixed.std_error,
+                })
+                .collect(),
+        )
+    };
+    let correlation = exp.decision.prior_correlation;
+    // The model under a prior, and the metrics without money it learned
+    // the money metrics with.
+    let model_under = |prior: Prior, widen: f64| -> (NpvModel, Vec<String>) {
+        let Some(linked) = linked_evidence(exp, metrics, covariance, t, prior, widen, correlation)
+        else {
+            return (independent(Some(prior), widen), Vec::new());
+        };
+        let per_unit = |name: &str| {
+            linear
+                .per_unit_lift
+                .iter()
+                .find(|(m, _)| m == name)
+                .map(|(_, b)| *b)
+        };
+        let npv_per_unit = linked
+            .metrics
             .iter()
-            .zip(&results)
-            .map(|((_, per_unit), (result, fixed))| LiftEvidence {
-                npv_per_unit: *per_unit,
-                prior: prior
-                    .and_then(|p| metric_prior(p, result))
-                    .map(|p| p.affine(0.0, widen)),
-                estimate: fixed.estimate,
-                std_error: fixed.std_error,
-            })
-            .collect()
+            .map(|name| per_unit(name).unwrap_or(0.0))
+            .collect();
+        let without_money = linked
+            .metrics
+            .iter()
+            .filter(|name| per_unit(name).is_none())
+            .cloned()
+            .collect();
+        (
+            NpvModel::Joint {
+                evidence: linked.evidence,
+                npv_per_unit,
+            },
+            without_money,
+        )
     };
     let prior = exp.decision.prior;
-    let lifts: Vec<(String, LiftEvidence)> = linear
-        .per_unit_lift
-        .iter()
-        .map(|(name, _)| name.clone())
-        .zip(lifts_under(Some(prior), 1.0))
-        .collect();
+    let (model, linked_with) = model_under(prior, 1.0);
     let mut alternatives = vec![(
         "the data alone (no prior)".to_string(),
-        lifts_under(None, 1.0),
+        independent(None, 1.0),
     )];
     match prior {
         Prior::Flat => alternatives.push((
             "pilot's default prior".to_string(),
-            lifts_under(Some(Prior::Default), 1.0),
+            model_under(Prior::Default, 1.0).0,
         )),
         _ => {
             alternatives.push((
                 "a prior half as wide".to_string(),
-                lifts_under(Some(prior), 0.5),
+                model_under(prior, 0.5).0,
             ));
             alternatives.push((
                 "a prior twice as wide".to_string(),
-                lifts_under(Some(prior), 2.0),
+                model_under(prior, 2.0).0,
             ));
+            if matches!(model, NpvModel::Joint { .. }) {
+                alternatives.push((
+                    "money metrics learned alone".to_string(),
+                    independent(Some(prior), 1.0),
+                ));
+            }
         }
     }
     Ok(ArmMoney {
         at_zero_effect: linear.at_zero_effect,
-        lifts,
+        model,
+        linked_with,
         alternatives,
         horizon_months: f64::from(roi.horizon_months),
         pilot_cost_per_week: (roi.monthly_cost + roi.cost_per_customer_month * treated_in_pilot)

@@ -5,6 +5,8 @@
 
 pub mod evidence;
 pub mod guardrails;
+pub mod joint;
+pub mod linalg;
 pub mod mixture;
 pub mod money;
 pub mod preposterior;

@@ -11,8 +11,66 @@
 use rand::{Rng, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
 
+use super::joint::{self, JointEvidence};
 use super::mixture::NormalMixture;
 use super::preposterior::{crossing, value_beyond};
+
+/// What is known about the lifts an arm's NPV is linear in.
+#[derive(Debug, Clone, PartialEq)]
+pub enum NpvModel {
+    /// Each benefit metric's lift learned from its own estimate, the lifts
+    /// independent.
+    Independent(Vec<LiftEvidence>),
+    /// The lifts learned jointly with the primary metric
+    /// ([`super::joint`]): `npv_per_unit[i]` is the NPV per unit of
+    /// coordinate `i`'s lift (0 for a metric that carries no money).
+    Joint {
+        /// Estimates, sampling covariance and prior of every coordinate.
+        evidence: JointEvidence,
+        /// NPV per unit of each coordinate's absolute lift.
+        npv_per_unit: Vec<f64>,
+    },
+}
+
+impl NpvModel {
+    /// The NPV's posterior, `at_zero_effect` plus the lifts' part.
+    pub fn distribution(&self, at_zero_effect: f64) -> NormalMixture {
+        match self {
+            NpvModel::Independent(lifts) => npv_distribution(at_zero_effect, lifts),
+            NpvModel::Joint {
+                evidence,
+                npv_per_unit,
+            } => evidence.linear(at_zero_effect, npv_per_unit),
+        }
+    }
+
+    /// What `more_data_ratio` times the data so far is worth (see
+    /// [`value_of_more_data`] and [`joint::value_of_more_data`]).
+    pub fn value_of_more_data(
+        &self,
+        at_zero_effect: f64,
+        more_data_ratio: f64,
+        alternative: f64,
+        seed: u64,
+    ) -> f64 {
+        match self {
+            NpvModel::Independent(lifts) => {
+                value_of_more_data(at_zero_effect, lifts, more_data_ratio, alternative, seed)
+            }
+            NpvModel::Joint {
+                evidence,
+                npv_per_unit,
+            } => joint::value_of_more_data(
+                evidence,
+                at_zero_effect,
+                npv_per_unit,
+                more_data_ratio,
+                alternative,
+                seed,
+            ),
+        }
+    }
+}
 
 /// One benefit metric's lift: its prior and what the data say.
 #[derive(Debug, Clone, PartialEq)]
@@ -201,12 +259,12 @@ fn monte_carlo_later(
 }
 
 /// Uniform on [0, 1) from the top 53 bits.
-fn unit_uniform(rng: &mut Xoshiro256PlusPlus) -> f64 {
+pub(crate) fn unit_uniform(rng: &mut Xoshiro256PlusPlus) -> f64 {
     (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64
 }
 
 /// A standard normal draw (Box-Muller; one of the pair is enough here).
-fn standard_normal(rng: &mut Xoshiro256PlusPlus) -> f64 {
+pub(crate) fn standard_normal(rng: &mut Xoshiro256PlusPlus) -> f64 {
     let u1 = 1.0 - unit_uniform(rng);
     let u2 = unit_uniform(rng);
     (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()

@@ -30,7 +30,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::guardrails::{GuardrailCheck, GuardrailStatus};
-use super::money::{LiftEvidence, MoneyOutlook, npv_distribution, outlook, value_of_more_data};
+use super::money::{MoneyOutlook, NpvModel, outlook};
 use super::waiting::{WaitingInputs, WaitingValue, best_wait};
 use crate::analysis::needed::SampleNeed;
 use crate::analysis::result::{ArmComparison, MetricResult};
@@ -170,11 +170,14 @@ pub struct Decision {
 pub struct ArmMoney {
     /// NPV with no effect (minus the costs' present value).
     pub at_zero_effect: f64,
-    /// The benefit metrics' lifts with their priors.
-    pub lifts: Vec<(String, LiftEvidence)>,
-    /// Alternative priors for the sensitivity check: a name and the lifts
-    /// under it (same order as `lifts`).
-    pub alternatives: Vec<(String, Vec<LiftEvidence>)>,
+    /// What is known about the lifts the NPV is linear in.
+    pub model: NpvModel,
+    /// Metrics without money that the money metrics were learned with (the
+    /// primary, in the joint model); empty when each was learned alone.
+    pub linked_with: Vec<String>,
+    /// Alternative priors for the sensitivity check: a name and the model
+    /// under it.
+    pub alternatives: Vec<(String, NpvModel)>,
     /// The rollout's horizon in months.
     pub horizon_months: f64,
     /// What running the pilot costs per week (`[roi]` monthly and
@@ -557,13 +560,12 @@ fn judge(input: &DecisionInput<'_>, arm: &ArmEvidence<'_>) -> Judged {
 
     let (money_outlook, sensitivity, value) = match &arm.money {
         Some(Ok(m)) => {
-            let lifts: Vec<LiftEvidence> = m.lifts.iter().map(|(_, l)| l.clone()).collect();
-            let o = outlook(&npv_distribution(m.at_zero_effect, &lifts));
+            let o = outlook(&m.model.distribution(m.at_zero_effect));
             let sensitivity = m
                 .alternatives
                 .iter()
-                .map(|(name, lifts)| {
-                    let alt = outlook(&npv_distribution(m.at_zero_effect, lifts));
+                .map(|(name, model)| {
+                    let alt = outlook(&model.distribution(m.at_zero_effect));
                     PriorCheck {
                         prior: name.clone(),
                         expected_npv: alt.expected_npv,
@@ -707,15 +709,11 @@ fn waiting_for(
     let Some(Ok(m)) = &arm.money else {
         return None;
     };
-    let lifts: Vec<LiftEvidence> = m.lifts.iter().map(|(_, l)| l.clone()).collect();
     // While the pilot runs, its treated customers keep the initiative: an
     // expected harm is a cost of waiting (an expected gain is not counted,
     // so waiting is never made to look free).
-    let effect_per_week = lifts
-        .iter()
-        .map(|l| l.npv_per_unit * l.posterior().mean())
-        .sum::<f64>()
-        * m.pilot_share_per_week;
+    let effect_per_week =
+        (m.model.distribution(m.at_zero_effect).mean() - m.at_zero_effect) * m.pilot_share_per_week;
     best_wait(
         &WaitingInputs {
             weeks_left,
@@ -725,7 +723,10 @@ fn waiting_for(
             value_now,
             pilot_cost_per_week: m.pilot_cost_per_week + (-effect_per_week).max(0.0),
         },
-        |ratio| value_of_more_data(m.at_zero_effect, &lifts, ratio, alternative, m.seed),
+        |ratio| {
+            m.model
+                .value_of_more_data(m.at_zero_effect, ratio, alternative, m.seed)
+        },
     )
 }
 

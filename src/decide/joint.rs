@@ -1,0 +1,504 @@
+//! The joint model of several metrics' effects: the primary metric and the
+//! money (benefit) metrics of one comparison, learned together.
+//!
+//! Why: the metric that carries the money is often the noisiest one.
+//! Revenue per customer is a purchase times an amount, and the amount's
+//! spread buries the purchase signal; the purchase rate measures the same
+//! change several times more precisely. An initiative that moves purchases
+//! by 8% usually moves revenue by about as much, so a prior in which the
+//! effects are correlated lets the precise metric inform the money. The
+//! estimates are correlated too (the same customers buy and spend), and
+//! their sampling covariance comes from the customers' cross-moments
+//! ([`crate::analysis::joint`]); ignoring it would count the same purchases
+//! twice.
+//!
+//! The prior is a mixture of multivariate normals (one per component of
+//! the one-metric prior, each with the stated correlation between the
+//! metrics' relative effects), so the posterior is again such a mixture and
+//! any linear function of the effects (the NPV) is a normal mixture: every
+//! figure stays closed-form except the value of more data, a seeded Monte
+//! Carlo like the several-metric case of [`super::money`].
+
+use rand::SeedableRng;
+use rand_xoshiro::Xoshiro256PlusPlus;
+
+use super::linalg::{Cholesky, Matrix, dot, psd_square_root};
+use super::mixture::{Component, NormalMixture};
+use super::money::{standard_normal, unit_uniform};
+
+/// One multivariate normal component of a prior or posterior.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JointComponent {
+    /// Probability of the component.
+    pub weight: f64,
+    /// Mean effect per metric.
+    pub mean: Vec<f64>,
+    /// Covariance of the effects (may be singular: correlation 1).
+    pub covariance: Matrix,
+}
+
+/// What is known about several metrics' absolute effects in one
+/// comparison: their estimates with the sampling covariance, and the prior.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JointEvidence {
+    estimates: Vec<f64>,
+    sampling: Matrix,
+    prior: Option<Vec<JointComponent>>,
+}
+
+impl JointEvidence {
+    /// The evidence of `estimates` with sampling covariance `sampling`
+    /// under `prior` (`None`: no prior, the data alone). `None` when the
+    /// sizes disagree, a figure is not finite or the sampling covariance is
+    /// not positive definite (a metric that did not vary has no likelihood
+    /// to combine).
+    pub fn new(
+        estimates: Vec<f64>,
+        sampling: Matrix,
+        prior: Option<Vec<JointComponent>>,
+    ) -> Option<Self> {
+        let k = estimates.len();
+        let sizes_agree = sampling.size() == k
+            && prior.as_ref().is_none_or(|p| {
+                !p.is_empty()
+                    && p.iter()
+                        .all(|c| c.mean.len() == k && c.covariance.size() == k)
+            });
+        if k == 0 || !sizes_agree || !estimates.iter().all(|e| e.is_finite()) {
+            return None;
+        }
+        Cholesky::of(&sampling)?;
+        Some(Self {
+            estimates,
+            sampling,
+            prior,
+        })
+    }
+
+    /// Metrics in the model.
+    pub fn size(&self) -> usize {
+        self.estimates.len()
+    }
+
+    /// The posterior of the effects, a mixture of multivariate normals.
+    pub fn posterior(&self) -> Vec<JointComponent> {
+        match &self.prior {
+            Some(prior) => {
+                posterior_under(prior, &self.estimates, &self.sampling).unwrap_or_else(|| {
+                    vec![JointComponent {
+                        weight: 1.0,
+                        mean: self.estimates.clone(),
+                        covariance: self.sampling.clone(),
+                    }]
+                })
+            }
+            None => vec![JointComponent {
+                weight: 1.0,
+                mean: self.estimates.clone(),
+                covariance: self.sampling.clone(),
+            }],
+        }
+    }
+
+    /// The posterior of `offset + coefficients . effects`.
+    pub fn linear(&self, offset: f64, coefficients: &[f64]) -> NormalMixture {
+        linear_of(&self.posterior(), offset, coefficients)
+    }
+
+    /// The posterior of metric `i`'s effect alone.
+    pub fn marginal(&self, i: usize) -> NormalMixture {
+        let mut unit = vec![0.0; self.size()];
+        unit[i] = 1.0;
+        self.linear(0.0, &unit)
+    }
+}
+
+/// `offset + coefficients . x` for `x` from the mixture `components`.
+fn linear_of(components: &[JointComponent], offset: f64, coefficients: &[f64]) -> NormalMixture {
+    let parts: Vec<Component> = components
+        .iter()
+        .map(|c| Component {
+            weight: c.weight,
+            mean: offset + dot(coefficients, &c.mean),
+            sd: c.covariance.quadratic(coefficients).max(0.0).sqrt(),
+        })
+        .collect();
+    NormalMixture::new(parts).unwrap_or_else(|| NormalMixture::normal(offset, 0.0))
+}
+
+/// A prior component updated on `y ~ N(effect, sampling)`, as the pieces
+/// the update and its reuse need.
+struct Update {
+    /// `(prior covariance + sampling)^-1`.
+    precision: Matrix,
+    /// `ln det (prior covariance + sampling)`.
+    log_determinant: f64,
+}
+
+impl Update {
+    fn of(component: &JointComponent, sampling: &Matrix) -> Option<Self> {
+        let chol = Cholesky::of(&component.covariance.plus(sampling))?;
+        Some(Self {
+            precision: chol.inverse(),
+            log_determinant: chol.log_determinant(),
+        })
+    }
+
+    /// Log marginal likelihood of `y` (up to a constant shared by all
+    /// components) plus the log prior weight.
+    fn log_weight(&self, component: &JointComponent, y: &[f64]) -> f64 {
+        let r: Vec<f64> = y.iter().zip(&component.mean).map(|(a, b)| a - b).collect();
+        component.weight.ln() - 0.5 * self.precision.quadratic(&r) - 0.5 * self.log_determinant
+    }
+}
+
+/// The posterior of `prior` after `y ~ N(effect, sampling)`: per component
+/// the mean `m + P (P + S)^-1 (y - m)` and covariance
+/// `P - P (P + S)^-1 P`, written without `P^-1` so that a singular prior
+/// covariance (correlation 1) is fine; weights by the marginal likelihood
+/// `N(y; m, P + S)`, on the log scale.
+fn posterior_under(
+    prior: &[JointComponent],
+    y: &[f64],
+    sampling: &Matrix,
+) -> Option<Vec<JointComponent>> {
+    let mut log_weights = Vec::with_capacity(prior.len());
+    let mut updated = Vec::with_capacity(prior.len());
+    for c in prior {
+        let u = Update::of(c, sampling)?;
+        log_weights.push(u.log_weight(c, y));
+        let gain = c.covariance.times(&u.precision);
+        let r: Vec<f64> = y.iter().zip(&c.mean).map(|(a, b)| a - b).collect();
+        let mean = c
+            .mean
+            .iter()
+            .zip(gain.apply(&r))
+            .map(|(m, g)| m + g)
+            .collect();
+        let shrink = gain.times(&c.covariance);
+        let mut covariance = c.covariance.plus(&shrink.scaled(-1.0)).symmetrised();
+        for i in 0..covariance.size() {
+            // Rounding can leave a variance a hair below 0.
+            covariance.set(i, i, covariance.get(i, i).max(0.0));
+        }
+        updated.push(JointComponent {
+            weight: 0.0,
+            mean,
+            covariance,
+        });
+    }
+    let weights = normalised(&log_weights)?;
+    for (c, w) in updated.iter_mut().zip(weights) {
+        c.weight = w;
+    }
+    updated.retain(|c| c.weight > 0.0);
+    Some(updated)
+}
+
+/// `exp(log_weights)` normalised to sum to 1; `None` when no weight is
+/// finite.
+fn normalised(log_weights: &[f64]) -> Option<Vec<f64>> {
+    let top = log_weights
+        .iter()
+        .copied()
+        .fold(f64::NEG_INFINITY, f64::max);
+    if !top.is_finite() {
+        return None;
+    }
+    let raw: Vec<f64> = log_weights.iter().map(|w| (w - top).exp()).collect();
+    let total: f64 = raw.iter().sum();
+    Some(raw.into_iter().map(|w| w / total).collect())
+}
+
+/// The prior of several metrics' absolute effects from the one-metric
+/// prior on the relative effect.
+///
+/// Each component `N(mu, sd^2)` of `relative` becomes a multivariate
+/// normal with mean `mu * scale_i` for metric `i`, standard deviations
+/// `sd * scale_i` and correlation `correlation * better_i * better_j`
+/// between metrics `i` and `j`, where `better` is +1 for a metric that
+/// should go up and -1 for one that should go down: the correlation is
+/// between *improvements*, so an initiative that lowers effort (good) is
+/// believed to raise revenue (good). `widen` multiplies every effect (the
+/// sensitivity check's narrower and wider priors).
+pub fn joint_prior(
+    relative: &NormalMixture,
+    scales: &[f64],
+    better: &[f64],
+    correlation: f64,
+    widen: f64,
+) -> Vec<JointComponent> {
+    let k = scales.len();
+    relative
+        .components()
+        .iter()
+        .map(|c| {
+            let mut covariance = Matrix::zeros(k);
+            for i in 0..k {
+                for j in 0..k {
+                    let r = if i == j {
+                        1.0
+                    } else {
+                        correlation * better[i] * better[j]
+                    };
+                    let sd = c.sd * widen;
+                    covariance.set(i, j, r * sd * sd * scales[i] * scales[j]);
+                }
+            }
+            JointComponent {
+                weight: c.weight,
+                mean: scales.iter().map(|s| c.mean * widen * s).collect(),
+                covariance,
+            }
+        })
+        .collect()
+}
+
+/// Draws of the preposterior.
+const MONTE_CARLO_DRAWS: usize = 20_000;
+
+/// The expected value of sample information with the joint model: what
+/// collecting `more_data_ratio` times the data so far (every sampling
+/// covariance divided by `1 + ratio` for all the data) is worth before
+/// choosing between rolling out, worth `offset + coefficients . effects`,
+/// and the best alternative, worth `alternative`.
+///
+/// `E[max(E[NPV | all data], alternative)] - max(E[NPV], alternative)`,
+/// never negative. Monte Carlo over the preposterior: per draw, a
+/// posterior component, then the estimate from all the data, which given
+/// the component is normal with mean `(y + r m) / (1 + r)` and covariance
+/// `(r^2 V + r S) / (1 + r)^2`; the prior's update on it is prepared once
+/// per component. Antithetic pairs; seeded.
+pub fn value_of_more_data(
+    evidence: &JointEvidence,
+    offset: f64,
+    coefficients: &[f64],
+    more_data_ratio: f64,
+    alternative: f64,
+    seed: u64,
+) -> f64 {
+    let r = more_data_ratio;
+    if r.is_nan() || r <= 0.0 {
+        return 0.0;
+    }
+    let posterior = evidence.posterior();
+    let now = linear_of(&posterior, offset, coefficients)
+        .mean()
+        .max(alternative);
+    let all_sampling = evidence.sampling.scaled(1.0 / (1.0 + r));
+    // The prior's update on the estimate from all the data: per component
+    // the pieces of its weight and `g` with E[NPV | y, component] =
+    // `offset + b . m + g . (y - m)`.
+    let prepared: Option<Vec<(Update, f64, Vec<f64>)>> = evidence.prior.as_ref().map(|prior| {
+        prior
+            .iter()
+            .filter_map(|c| {
+                let u = Update::of(c, &all_sampling)?;
+                let g = u.precision.apply(&c.covariance.apply(coefficients));
+                let base = offset + dot(coefficients, &c.mean);
+                Some((u, base, g))
+            })
+            .collect()
+    });
+    let value_given = |y: &[f64]| -> f64 {
+        let (Some(prior), Some(prepared)) = (&evidence.prior, &prepared) else {
+            return offset + dot(coefficients, y);
+        };
+        let log_weights: Vec<f64> = prior
+            .iter()
+            .zip(prepared)
+            .map(|(c, (u, _, _))| u.log_weight(c, y))
+            .collect();
+        let Some(weights) = normalised(&log_weights) else {
+            return offset + dot(coefficients, y);
+        };
+        prior
+            .iter()
+            .zip(prepared)
+            .zip(weights)
+            .map(|((c, (_, base, g)), w)| {
+                let shift: Vec<f64> = y.iter().zip(&c.mean).map(|(a, b)| a - b).collect();
+                w * (base + dot(g, &shift))
+            })
+            .sum()
+    };
+    let spread: Vec<(f64, Vec<f64>, Option<Matrix>)> = posterior
+        .iter()
+        .map(|c| {
+            let center = evidence
+                .estimates
+                .iter()
+                .zip(&c.mean)
+                .map(|(y, m)| (y + r * m) / (1.0 + r))
+                .collect();
+            let covariance = c
+                .covariance
+                .scaled(r * r)
+                .plus(&evidence.sampling.scaled(r))
+                .scaled(1.0 / (1.0 + r).powi(2));
+            (c.weight, center, psd_square_root(&covariance))
+        })
+        .collect();
+    let k = evidence.size();
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
+    let mut total = 0.0;
+    let mut y = vec![0.0; k];
+    for _ in 0..MONTE_CARLO_DRAWS / 2 {
+        let u = unit_uniform(&mut rng);
+        let mut cumulative = 0.0;
+        let mut chosen = &spread[spread.len() - 1];
+        for s in &spread {
+            cumulative += s.0;
+            if u < cumulative {
+                chosen = s;
+                break;
+            }
+        }
+        let z: Vec<f64> = (0..k).map(|_| standard_normal(&mut rng)).collect();
+        let (_, center, root) = chosen;
+        let step = root
+            .as_ref()
+            .map_or_else(|| vec![0.0; k], |l| lower_apply(l, &z));
+        for sign in [1.0, -1.0] {
+            for i in 0..k {
+                y[i] = center[i] + sign * step[i];
+            }
+            total += value_given(&y).max(alternative);
+        }
+    }
+    let later = total / (2 * (MONTE_CARLO_DRAWS / 2)) as f64;
+    (later - now).max(0.0)
+}
+
+/// `L z` for a lower-triangular `L`.
+fn lower_apply(l: &Matrix, z: &[f64]) -> Vec<f64> {
+    (0..l.size())
+        .map(|i| (0..=i).map(|j| l.get(i, j) * z[j]).sum())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::decide::money::{LiftEvidence, value_of_more_data as one_metric_value};
+
+    fn matrix(rows: &[&[f64]]) -> Matrix {
+        let mut m = Matrix::zeros(rows.len());
+        for (i, r) in rows.iter().enumerate() {
+            for (j, v) in r.iter().enumerate() {
+                m.set(i, j, *v);
+            }
+        }
+        m
+    }
+
+    fn default_like() -> NormalMixture {
+        NormalMixture::new(vec![
+            Component {
+                weight: 0.6,
+                mean: 0.0,
+                sd: 0.03,
+            },
+            Component {
+                weight: 0.4,
+                mean: 0.0,
+                sd: 0.3,
+            },
+        ])
+        .unwrap()
+    }
+
+    #[test]
+    fn one_metric_reduces_to_the_mixture_posterior() {
+        let prior = default_like();
+        let evidence = JointEvidence::new(
+            vec![0.08],
+            matrix(&[&[0.06 * 0.06]]),
+            Some(joint_prior(&prior, &[1.0], &[1.0], 0.0, 1.0)),
+        )
+        .unwrap();
+        let joint = evidence.marginal(0);
+        let direct = prior.posterior(0.08, 0.06);
+        assert!((joint.mean() - direct.mean()).abs() < 1e-14);
+        assert!((joint.sd() - direct.sd()).abs() < 1e-14);
+        assert!((joint.sf(0.0) - direct.sf(0.0)).abs() < 1e-13);
+    }
+
+    #[test]
+    fn bivariate_normal_posterior_matches_the_textbook_formula() {
+        // numpy, prior N(0, P), P = [[0.04, 0.03], [0.03, 0.09]] (sd 0.2 and
+        // 0.3, correlation 0.5); y = [0.1, 0.3], S = [[0.01, 0.006],
+        // [0.006, 0.04]]:
+        //   Pi = inv(inv(P) + inv(S)); m = Pi @ inv(S) @ y
+        //   m = [0.08262875, 0.20983859]
+        //   Pi = [[0.00798616, 0.00521138], [0.00521138, 0.02704842]]
+        let relative = NormalMixture::normal(0.0, 1.0);
+        let prior = joint_prior(&relative, &[0.2, 0.3], &[1.0, 1.0], 0.5, 1.0);
+        let sampling = matrix(&[&[0.01, 0.006], &[0.006, 0.04]]);
+        let evidence = JointEvidence::new(vec![0.1, 0.3], sampling, Some(prior)).unwrap();
+        let post = evidence.posterior();
+        assert_eq!(post.len(), 1);
+        let want_mean = [0.08262875, 0.20983859];
+        let want_cov = [[0.00798616, 0.00521138], [0.00521138, 0.02704842]];
+        for i in 0..2 {
+            assert!((post[0].mean[i] - want_mean[i]).abs() < 1e-8);
+            for (j, want) in want_cov[i].iter().enumerate() {
+                assert!((post[0].covariance.get(i, j) - want).abs() < 1e-8);
+            }
+        }
+        // The NPV 100 + 1000 x effect_2 is the second marginal, scaled.
+        let npv = evidence.linear(100.0, &[0.0, 1000.0]);
+        assert!((npv.mean() - (100.0 + 209.83859)).abs() < 1e-4);
+        assert!((npv.sd() - 1000.0 * 0.02704842f64.sqrt()).abs() < 1e-4);
+    }
+
+    #[test]
+    fn a_precise_correlated_metric_sharpens_the_money_metric() {
+        // Correlation 1 (one relative effect) with a singular prior: the
+        // noisy money estimate borrows the precise primary's.
+        let prior = joint_prior(&default_like(), &[0.2, 10.0], &[1.0, 1.0], 1.0, 1.0);
+        let sampling = matrix(&[&[0.0001, 0.0], &[0.0, 4.0]]);
+        let joint = JointEvidence::new(vec![0.02, 1.0], sampling.clone(), Some(prior)).unwrap();
+        let alone = default_like().affine(0.0, 10.0).posterior(1.0, 2.0);
+        let money = joint.marginal(1);
+        assert!(
+            money.sd() < 0.5 * alone.sd(),
+            "{} vs {}",
+            money.sd(),
+            alone.sd()
+        );
+        // One relative effect: the money metric's posterior is the
+        // primary's, on its own scale (10 / 0.2 = 50 times).
+        let primary = joint.marginal(0);
+        assert!((money.mean() - 50.0 * primary.mean()).abs() < 1e-9);
+        assert!((money.sd() - 50.0 * primary.sd()).abs() < 1e-9);
+    }
+
+    #[test]
+    fn monte_carlo_agrees_with_the_exact_one_metric_value() {
+        let prior = default_like();
+        let lift = LiftEvidence {
+            npv_per_unit: 10_000.0,
+            prior: Some(prior.clone()),
+            estimate: 0.08,
+            std_error: 0.06,
+        };
+        let exact = one_metric_value(-400.0, std::slice::from_ref(&lift), 1.5, 0.0, 7);
+        let evidence = JointEvidence::new(
+            vec![0.08],
+            matrix(&[&[0.0036]]),
+            Some(joint_prior(&prior, &[1.0], &[1.0], 0.0, 1.0)),
+        )
+        .unwrap();
+        let mc = value_of_more_data(&evidence, -400.0, &[10_000.0], 1.5, 0.0, 7);
+        assert!(exact > 0.0);
+        assert!((mc - exact).abs() < 0.03 * exact, "mc {mc} exact {exact}");
+    }
+
+    #[test]
+    fn sampling_covariance_must_be_positive_definite() {
+        let singular = matrix(&[&[1.0, 1.0], &[1.0, 1.0]]);
+        assert!(JointEvidence::new(vec![0.0, 0.0], singular, None).is_none());
+        assert!(JointEvidence::new(vec![0.0], matrix(&[&[1.0, 0.0], &[0.0, 1.0]]), None).is_none());
+    }
+}
