@@ -222,9 +222,13 @@ fn decide_on(
 }
 
 /// The sampling covariance of metric `i`'s and metric `j`'s estimates
-/// (`i < j`) in comparison `t`, from the customers' cross-moments; `None`
-/// when the data have none for the pair (summary input, ratio or scale
-/// metrics).
+/// (`i < j`) in comparison `t`; `None` when it is not known.
+///
+/// Not measured yet: it needs the customers' per-pair cross-moments from
+/// ingest (the next step of issue 11). Until then it is always `None`, so
+/// the decision learns every money metric alone, exactly as before the
+/// joint model existed: an unknown covariance taken as 0 would count the
+/// same customers twice.
 fn estimate_covariance(
     data: &Dataset,
     metrics: &[MetricResult],

@@ -389,12 +389,16 @@ pub struct Decision {
     /// Correlation, under the prior, between the improvements an initiative
     /// makes to the primary metric and to each money metric (0 to 1,
     /// default [`DEFAULT_PRIOR_CORRELATION`]): how much a precise primary
-    /// metric informs the noisier money metric. 0 learns each alone.
+    /// metric informs the noisier money metric. 0 learns each alone. Not
+    /// yet a key of the experiment file: it becomes one when the
+    /// estimates' sampling covariance is measured (until then the joint
+    /// model is never used, see `pipeline::estimate_covariance`).
     pub prior_correlation: f64,
 }
 
-/// The default `[decision] prior_correlation`; `docs/decision.md` says how
-/// it was chosen.
+/// The default correlation of improvements in the joint model: a
+/// placeholder to be chosen by the portfolio runs with correlated and
+/// uncorrelated truths (issue 11), not yet used by any verdict.
 pub const DEFAULT_PRIOR_CORRELATION: f64 = 0.8;
 
 impl Default for Decision {

@@ -87,7 +87,6 @@ const DECISION_KEYS: &[&str] = &[
     "deadline",
     "max_weeks",
     "max_guardrail_risk",
-    "prior_correlation",
 ];
 const ROI_KEYS: &[&str] = &[
     "customers",
@@ -1467,9 +1466,7 @@ fn decision(t: &Table<'_>) -> Result<Decision> {
     if let Some(f) = t.get("max_guardrail_risk") {
         d.max_guardrail_risk = share(&f, true, true)?;
     }
-    if let Some(f) = t.get("prior_correlation") {
-        d.prior_correlation = share(&f, false, false)?;
-    }
+
     if let Some(f) = t.get("deadline") {
         d.deadline = Some(date(&f)?);
     }
