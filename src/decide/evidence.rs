@@ -122,6 +122,7 @@ pub fn linked_evidence(
         return None;
     }
     let mut estimates = Vec::with_capacity(indices.len());
+    let mut std_errors = Vec::with_capacity(indices.len());
     let mut scales = Vec::with_capacity(indices.len());
     let mut better = Vec::with_capacity(indices.len());
     for &i in &indices {
@@ -131,6 +132,7 @@ pub fn linked_evidence(
         let fixed = comparison.fixed_horizon?;
         let control = result.arms.first()?;
         estimates.push(fixed.estimate);
+        std_errors.push(fixed.std_error);
         scales.push(EffectScale::of(control.mean, control.sd)?.value());
         better.push(match result.direction {
             Direction::Increase => 1.0,
@@ -141,7 +143,7 @@ pub fn linked_evidence(
     for (a, &i) in indices.iter().enumerate() {
         for (b, &j) in indices.iter().enumerate() {
             let value = if a == b {
-                metrics[i].comparisons[t].fixed_horizon?.std_error.powi(2)
+                std_errors[a].powi(2)
             } else {
                 covariance(i.min(j), i.max(j))?
             };

@@ -24,7 +24,7 @@ use rand_xoshiro::Xoshiro256PlusPlus;
 
 use super::linalg::{Cholesky, Matrix, dot, psd_square_root};
 use super::mixture::{Component, NormalMixture};
-use super::money::{standard_normal, unit_uniform};
+use super::money::{pick, standard_normal, unit_uniform};
 
 /// One multivariate normal component of a prior or posterior.
 #[derive(Debug, Clone, PartialEq)]
@@ -82,22 +82,17 @@ impl JointEvidence {
 
     /// The posterior of the effects, a mixture of multivariate normals.
     pub fn posterior(&self) -> Vec<JointComponent> {
-        match &self.prior {
-            Some(prior) => {
-                posterior_under(prior, &self.estimates, &self.sampling).unwrap_or_else(|| {
-                    vec![JointComponent {
-                        weight: 1.0,
-                        mean: self.estimates.clone(),
-                        covariance: self.sampling.clone(),
-                    }]
-                })
-            }
-            None => vec![JointComponent {
-                weight: 1.0,
-                mean: self.estimates.clone(),
-                covariance: self.sampling.clone(),
-            }],
-        }
+        // No prior (or none that can produce the data): the data alone.
+        self.prior
+            .as_ref()
+            .and_then(|prior| posterior_under(prior, &self.estimates, &self.sampling))
+            .unwrap_or_else(|| {
+                vec![JointComponent {
+                    weight: 1.0,
+                    mean: self.estimates.clone(),
+                    covariance: self.sampling.clone(),
+                }]
+            })
     }
 
     /// The posterior of `offset + coefficients . effects`.
@@ -345,15 +340,7 @@ pub fn value_of_more_data(
     let mut y = vec![0.0; k];
     for _ in 0..MONTE_CARLO_DRAWS / 2 {
         let u = unit_uniform(&mut rng);
-        let mut cumulative = 0.0;
-        let mut chosen = &spread[spread.len() - 1];
-        for s in &spread {
-            cumulative += s.0;
-            if u < cumulative {
-                chosen = s;
-                break;
-            }
-        }
+        let chosen = &spread[pick(spread.iter().map(|s| s.0), u)];
         let z: Vec<f64> = (0..k).map(|_| standard_normal(&mut rng)).collect();
         let (_, center, root) = chosen;
         let step = root
@@ -382,16 +369,6 @@ mod tests {
     use super::*;
     use crate::decide::money::{LiftEvidence, value_of_more_data as one_metric_value};
 
-    fn matrix(rows: &[&[f64]]) -> Matrix {
-        let mut m = Matrix::zeros(rows.len());
-        for (i, r) in rows.iter().enumerate() {
-            for (j, v) in r.iter().enumerate() {
-                m.set(i, j, *v);
-            }
-        }
-        m
-    }
-
     fn default_like() -> NormalMixture {
         NormalMixture::new(vec![
             Component {
@@ -413,7 +390,7 @@ mod tests {
         let prior = default_like();
         let evidence = JointEvidence::new(
             vec![0.08],
-            matrix(&[&[0.06 * 0.06]]),
+            Matrix::from_rows(&[&[0.06 * 0.06]]),
             Some(joint_prior(&prior, &[1.0], &[1.0], 0.0, 1.0)),
         )
         .unwrap();
@@ -434,7 +411,7 @@ mod tests {
         //   Pi = [[0.00798616, 0.00521138], [0.00521138, 0.02704842]]
         let relative = NormalMixture::normal(0.0, 1.0);
         let prior = joint_prior(&relative, &[0.2, 0.3], &[1.0, 1.0], 0.5, 1.0);
-        let sampling = matrix(&[&[0.01, 0.006], &[0.006, 0.04]]);
+        let sampling = Matrix::from_rows(&[&[0.01, 0.006], &[0.006, 0.04]]);
         let evidence = JointEvidence::new(vec![0.1, 0.3], sampling, Some(prior)).unwrap();
         let post = evidence.posterior();
         assert_eq!(post.len(), 1);
@@ -457,7 +434,7 @@ mod tests {
         // Correlation 1 (one relative effect) with a singular prior: the
         // noisy money estimate borrows the precise primary's.
         let prior = joint_prior(&default_like(), &[0.2, 10.0], &[1.0, 1.0], 1.0, 1.0);
-        let sampling = matrix(&[&[0.0001, 0.0], &[0.0, 4.0]]);
+        let sampling = Matrix::from_rows(&[&[0.0001, 0.0], &[0.0, 4.0]]);
         let joint = JointEvidence::new(vec![0.02, 1.0], sampling.clone(), Some(prior)).unwrap();
         let alone = default_like().affine(0.0, 10.0).posterior(1.0, 2.0);
         let money = joint.marginal(1);
@@ -486,7 +463,7 @@ mod tests {
         let exact = one_metric_value(-400.0, std::slice::from_ref(&lift), 1.5, 0.0, 7);
         let evidence = JointEvidence::new(
             vec![0.08],
-            matrix(&[&[0.0036]]),
+            Matrix::from_rows(&[&[0.0036]]),
             Some(joint_prior(&prior, &[1.0], &[1.0], 0.0, 1.0)),
         )
         .unwrap();
@@ -497,8 +474,15 @@ mod tests {
 
     #[test]
     fn sampling_covariance_must_be_positive_definite() {
-        let singular = matrix(&[&[1.0, 1.0], &[1.0, 1.0]]);
+        let singular = Matrix::from_rows(&[&[1.0, 1.0], &[1.0, 1.0]]);
         assert!(JointEvidence::new(vec![0.0, 0.0], singular, None).is_none());
-        assert!(JointEvidence::new(vec![0.0], matrix(&[&[1.0, 0.0], &[0.0, 1.0]]), None).is_none());
+        assert!(
+            JointEvidence::new(
+                vec![0.0],
+                Matrix::from_rows(&[&[1.0, 0.0], &[0.0, 1.0]]),
+                None
+            )
+            .is_none()
+        );
     }
 }

@@ -18,6 +18,18 @@ impl Matrix {
         }
     }
 
+    /// The matrix with these rows (square), for tests' literal figures.
+    #[cfg(test)]
+    pub fn from_rows(rows: &[&[f64]]) -> Self {
+        let mut m = Self::zeros(rows.len());
+        for (i, r) in rows.iter().enumerate() {
+            for (j, v) in r.iter().enumerate() {
+                m.set(i, j, *v);
+            }
+        }
+        m
+    }
+
     /// Rows and columns.
     pub fn size(&self) -> usize {
         self.size
@@ -190,22 +202,12 @@ fn factor(a: &Matrix, semi_definite: bool) -> Option<Matrix> {
 mod tests {
     use super::*;
 
-    fn matrix(rows: &[&[f64]]) -> Matrix {
-        let mut m = Matrix::zeros(rows.len());
-        for (i, r) in rows.iter().enumerate() {
-            for (j, v) in r.iter().enumerate() {
-                m.set(i, j, *v);
-            }
-        }
-        m
-    }
-
     #[test]
     fn solve_inverse_and_determinant_of_a_known_matrix() {
         // numpy: a = [[4, 2, 0.6], [2, 2, 0.5], [0.6, 0.5, 3]]
         // np.linalg.solve(a, [1, 2, 3]) = [-0.54442509, 1.32229965, 0.88850174]
         // np.linalg.det(a) = 11.48
-        let a = matrix(&[&[4.0, 2.0, 0.6], &[2.0, 2.0, 0.5], &[0.6, 0.5, 3.0]]);
+        let a = Matrix::from_rows(&[&[4.0, 2.0, 0.6], &[2.0, 2.0, 0.5], &[0.6, 0.5, 3.0]]);
         let c = Cholesky::of(&a).unwrap();
         let x = c.solve(&[1.0, 2.0, 3.0]);
         for (got, want) in x.iter().zip([-0.54442509, 1.32229965, 0.88850174]) {
@@ -223,7 +225,7 @@ mod tests {
 
     #[test]
     fn singular_matrices_are_refused_by_cholesky_but_have_a_square_root() {
-        let a = matrix(&[&[1.0, 2.0], &[2.0, 4.0]]);
+        let a = Matrix::from_rows(&[&[1.0, 2.0], &[2.0, 4.0]]);
         assert!(Cholesky::of(&a).is_none());
         let l = psd_square_root(&a).unwrap();
         let mut lt = Matrix::zeros(2);
@@ -238,6 +240,6 @@ mod tests {
                 assert!((back.get(i, j) - a.get(i, j)).abs() < 1e-12);
             }
         }
-        assert!(psd_square_root(&matrix(&[&[1.0, 0.0], &[0.0, -1.0]])).is_none());
+        assert!(psd_square_root(&Matrix::from_rows(&[&[1.0, 0.0], &[0.0, -1.0]])).is_none());
     }
 }

@@ -229,15 +229,7 @@ fn monte_carlo_later(
             .iter()
             .map(|p| {
                 let u = unit_uniform(&mut rng);
-                let mut chosen = p.components()[p.components().len() - 1];
-                let mut cumulative = 0.0;
-                for k in p.components() {
-                    cumulative += k.weight;
-                    if u < cumulative {
-                        chosen = *k;
-                        break;
-                    }
-                }
+                let chosen = p.components()[pick(p.components().iter().map(|k| k.weight), u)];
                 (chosen.mean, chosen.sd, standard_normal(&mut rng))
             })
             .collect();
@@ -256,6 +248,20 @@ fn monte_carlo_later(
         }
     }
     total / (2 * (MONTE_CARLO_DRAWS / 2)) as f64
+}
+
+/// The index of the component a uniform draw `u` falls in, by cumulative
+/// weight; the last one when rounding leaves the weights' sum below `u`.
+pub(crate) fn pick(weights: impl ExactSizeIterator<Item = f64>, u: f64) -> usize {
+    let last = weights.len().saturating_sub(1);
+    let mut cumulative = 0.0;
+    for (i, w) in weights.enumerate() {
+        cumulative += w;
+        if u < cumulative {
+            return i;
+        }
+    }
+    last
 }
 
 /// Uniform on [0, 1) from the top 53 bits.
