@@ -5,6 +5,7 @@
 //! supplies the clock; everything here is a function of those values, so it
 //! is tested without files.
 
+use crate::analysis::covariance::effect_covariance;
 use crate::analysis::health;
 use crate::analysis::metrics::{analyze_metric, apply_correction};
 use crate::analysis::needed::{NeedInputs, sample_need};
@@ -152,7 +153,9 @@ fn decide_on(
     let arms: Vec<ArmEvidence<'_>> = (1..exp.arms.len())
         .filter_map(|t| {
             let comparison = primary.comparisons.get(t - 1)?;
-            let covariance = |i: usize, j: usize| estimate_covariance(data, metrics, i, j, t - 1);
+            let covariance = |i: usize, j: usize| {
+                effect_covariance(&data.cross, &data.metrics, metrics, i, j, t - 1)
+            };
             let linked = linked_evidence(
                 exp,
                 metrics,
@@ -219,25 +222,6 @@ fn decide_on(
         currency: exp.roi.as_ref().map_or("$", |r| r.currency.as_str()),
         horizon_months: exp.roi.as_ref().map(|r| r.horizon_months),
     })
-}
-
-/// The sampling covariance of metric `i`'s and metric `j`'s estimates
-/// (`i < j`) in comparison `t`; `None` when it is not known.
-///
-/// Not measured yet: it needs the customers' per-pair cross-moments from
-/// ingest (the next step of issue 11). Until then it is always `None`, so
-/// the decision learns every money metric alone, exactly as before the
-/// joint model existed: an unknown covariance taken as 0 would count the
-/// same customers twice.
-fn estimate_covariance(
-    data: &Dataset,
-    metrics: &[MetricResult],
-    i: usize,
-    j: usize,
-    t: usize,
-) -> Option<f64> {
-    let _ = (data, metrics, i, j, t);
-    None
 }
 
 /// Builds the report of `exp` on `data`.

@@ -103,7 +103,7 @@ fn pilot(toml: &str, n: usize, mut row: impl FnMut(usize, &mut Rng) -> Option<St
     s
 }
 
-fn decision(s: &Sandbox) -> Value {
+fn decision_of(s: &Sandbox) -> Value {
     let out = s.pilot(&["analyze", "exp.toml", "--format", "json", "--no-history"]);
     let report: Value = serde_json::from_str(out.ok()).expect("JSON");
     report["decision"].clone()
@@ -141,7 +141,7 @@ fn roi_that_cannot_be_computed_is_investigate_not_rollout() {
             Some(cells.join(","))
         },
     );
-    let d = decision(&s);
+    let d = decision_of(&s);
     assert_eq!(d["verdict"], "investigate", "{d:#}");
     assert!(
         d["headline"]
@@ -160,7 +160,7 @@ fn roi_that_cannot_be_computed_is_investigate_not_rollout() {
         2000,
         |arm, rng| Some(outcome(arm, rng, 0.0)),
     );
-    let d = decision(&s);
+    let d = decision_of(&s);
     assert_eq!(d["verdict"], "investigate", "{d:#}");
 }
 
@@ -171,7 +171,7 @@ fn an_arm_without_outcome_rows_is_investigate_not_stop() {
         2000,
         |arm, rng| (arm == 0).then(|| outcome(arm, rng, 0.0)),
     );
-    let d = decision(&s);
+    let d = decision_of(&s);
     assert_eq!(d["verdict"], "investigate", "{d:#}");
     assert!(
         d["headline"]
@@ -194,7 +194,7 @@ fn a_guardrail_that_improved_from_a_negative_mean_is_not_a_stop() {
             Some(outcome(arm, rng, (guard * 100.0).round() / 100.0))
         },
     );
-    let d = decision(&s);
+    let d = decision_of(&s);
     assert_ne!(d["verdict"], "stop", "{d:#}");
     let g = &d["arms"][0]["guardrails"][0];
     assert_eq!(g["status"], "safe", "{d:#}");
@@ -214,7 +214,7 @@ fn a_guardrail_not_shown_safe_never_rolls_out_even_with_a_low_risk_limit() {
             Some(outcome(arm, rng, f64::from(guard)))
         },
     );
-    let d = decision(&s);
+    let d = decision_of(&s);
     assert_ne!(d["verdict"], "rollout", "{d:#}");
     let g = &d["arms"][0]["guardrails"][0];
     assert_ne!(g["status"], "safe", "{d:#}");
@@ -235,7 +235,7 @@ fn at_the_deadline_the_verdict_is_rollout_or_stop() {
                 Some(format!("{},{revenue},{}", u8::from(bought), calm(rng)))
             },
         );
-        let d = decision(&s);
+        let d = decision_of(&s);
         let verdict = d["verdict"].as_str().unwrap();
         assert!(verdict == "rollout" || verdict == "stop", "{d:#}");
         assert_eq!(d["deadline"]["weeks_left"], 0, "{d:#}");
@@ -264,8 +264,71 @@ fn keep_piloting_says_for_how_long_and_what_it_is_worth() {
             let guard = calm(rng);
             Some(outcome(arm, rng, guard))
         });
-        decision(&s)
+        decision_of(&s)
     };
     let d = run("14000");
-    eprintln!("{d:#}");
+    assert_eq!(d["verdict"], "continue", "{d:#}");
+    let weeks = d["more_weeks"].as_u64().expect("weeks to wait");
+    assert!(weeks >= 1, "{d:#}");
+    let headline = d["headline"].as_str().unwrap();
+    assert!(
+        headline.contains(&format!("for {weeks} more week")),
+        "the headline says how long: {headline}"
+    );
+    assert!(
+        headline.contains("worth about $") && headline.contains("waiting costs about $"),
+        "and what waiting is worth against what it costs: {headline}"
+    );
+    // The same pilot with running costs ten times as high: waiting costs
+    // more than the data are worth, so the call is made now.
+    let d = run("140000");
+    assert_ne!(d["verdict"], "continue", "{d:#}");
+}
+
+#[test]
+fn purchases_inform_the_money_through_the_joint_model() {
+    // Buying 20% -> 30% is clear at 1,500 customers; revenue (20-40 per
+    // buyer) is noisier. Learned together, the money is known better than
+    // from revenue alone, and the report names both views.
+    let run = |decision: &str| {
+        let extra = format!("{ROI}\n[decision]\ndeadline = 2099-12-31\n{decision}");
+        let s = pilot(
+            &experiment("binary", "decrease", 0.9, &extra),
+            1500,
+            |arm, rng| {
+                let guard = calm(rng);
+                Some(outcome(arm, rng, guard))
+            },
+        );
+        decision_of(&s)
+    };
+    let joint = run("");
+    let alone = run("prior_correlation = 0\n");
+    let money = |d: &Value| d["arms"][0]["money"].clone();
+    let sd = |d: &Value| {
+        let m = money(d);
+        m["npv_p95"].as_f64().unwrap() - m["npv_p05"].as_f64().unwrap()
+    };
+    assert!(sd(&joint) < sd(&alone), "joint {joint:#}\nalone {alone:#}");
+    // The sensitivity check shows the money metrics learned alone, and
+    // that is the model prior_correlation = 0 uses.
+    let learned_alone = joint["arms"][0]["sensitivity"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["prior"] == "money metrics learned alone")
+        .expect("the joint model names its alternative")
+        .clone();
+    let alone_npv = money(&alone)["expected_npv"].as_f64().unwrap();
+    assert!(
+        (learned_alone["expected_npv"].as_f64().unwrap() - alone_npv).abs()
+            < 1e-6 * alone_npv.abs().max(1.0),
+        "{learned_alone:#} vs {alone:#}"
+    );
+    let reasons = joint["arms"][0].to_string() + &joint["reasons"].to_string();
+    assert!(
+        reasons.contains("read together with bought"),
+        "the reasons say what informed the money: {joint:#}"
+    );
+    assert!(!alone["reasons"].to_string().contains("read together with"));
 }

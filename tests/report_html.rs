@@ -290,11 +290,11 @@ fn the_summary_says_the_verdict_the_interval_and_the_money() {
     // The money the verdict rests on (under the prior), then the data alone.
     assert!(
         all.contains(
-            "Rolling sms out to all 1,686 customers is expected to lose $1,687 over 12 months"
+            "Rolling sms out to all 1,686 customers is expected to earn $512 over 12 months"
         ),
         "{all}"
     );
-    assert!(all.contains("the chance it pays off is 10.9%"), "{all}");
+    assert!(all.contains("the chance it pays off is 47.1%"), "{all}");
     assert!(
         all.contains("From the measured effects alone it would be expected to come to $906 (59.3% chance it pays off)."),
         "{all}"

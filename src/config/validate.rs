@@ -87,6 +87,7 @@ const DECISION_KEYS: &[&str] = &[
     "deadline",
     "max_weeks",
     "max_guardrail_risk",
+    "prior_correlation",
 ];
 const ROI_KEYS: &[&str] = &[
     "customers",
@@ -1465,6 +1466,9 @@ fn decision(t: &Table<'_>) -> Result<Decision> {
     }
     if let Some(f) = t.get("max_guardrail_risk") {
         d.max_guardrail_risk = share(&f, true, true)?;
+    }
+    if let Some(f) = t.get("prior_correlation") {
+        d.prior_correlation = share(&f, false, true)?;
     }
 
     if let Some(f) = t.get("deadline") {

@@ -153,7 +153,13 @@ pub fn linked_evidence(
     let evidence = JointEvidence::new(
         estimates,
         sampling,
-        Some(joint_prior(&relative, &scales, &better, correlation, widen)),
+        Some(joint_prior(
+            &relative,
+            &scales,
+            &better,
+            correlation,
+            widen,
+        )?),
     )?;
     Some(Linked {
         metrics: indices.iter().map(|&i| metrics[i].name.clone()).collect(),
@@ -340,6 +346,7 @@ pub fn arm_money(
     Ok(ArmMoney {
         at_zero_effect: linear.at_zero_effect,
         model,
+        money_metrics: effects.iter().map(|e| e.metric.clone()).collect(),
         linked_with,
         alternatives,
         horizon_months: f64::from(roi.horizon_months),

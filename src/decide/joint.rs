@@ -9,12 +9,12 @@
 //! effects are correlated lets the precise metric inform the money. The
 //! estimates are correlated too (the same customers buy and spend), and
 //! their sampling covariance comes from the customers' cross-moments
-//! ([`crate::analysis::joint`]); ignoring it would count the same purchases
+//! ([`crate::analysis::covariance`]); ignoring it would count the same purchases
 //! twice.
 //!
-//! The prior is a mixture of multivariate normals (one per component of
-//! the one-metric prior, each with the stated correlation between the
-//! metrics' relative effects), so the posterior is again such a mixture and
+//! The prior is a mixture of multivariate normals (a one-factor model over
+//! the components of the one-metric prior, see [`joint_prior`]), so the
+//! posterior is again such a mixture and
 //! any linear function of the effects (the NPV) is a normal mixture: every
 //! figure stays closed-form except the value of more data, a seeded Monte
 //! Carlo like the several-metric case of [`super::money`].
@@ -205,48 +205,105 @@ fn normalised(log_weights: &[f64]) -> Option<Vec<f64>> {
     Some(raw.into_iter().map(|w| w / total).collect())
 }
 
+/// The most components [`joint_prior`] builds: `K^(m + 1)` for `m` metrics
+/// and a `K`-component one-metric prior (3 metrics of the default prior:
+/// 81).
+pub const MAX_JOINT_COMPONENTS: usize = 1024;
+
 /// The prior of several metrics' absolute effects from the one-metric
-/// prior on the relative effect.
+/// prior on the relative effect, as a one-factor model.
 ///
-/// Each component `N(mu, sd^2)` of `relative` becomes a multivariate
-/// normal with mean `mu * scale_i` for metric `i`, standard deviations
-/// `sd * scale_i` and correlation `correlation * better_i * better_j`
-/// between metrics `i` and `j`, where `better` is +1 for a metric that
-/// should go up and -1 for one that should go down: the correlation is
-/// between *improvements*, so an initiative that lowers effort (good) is
-/// believed to raise revenue (good). `widen` multiplies every effect (the
-/// sensitivity check's narrower and wider priors).
+/// Each metric's relative effect is `mu + sqrt(rho) (f - mu) +
+/// sqrt(1 - rho) (e_i - mu)`, where the common factor `f` and each
+/// metric's own part `e_i` are independent draws from `relative` (mean
+/// `mu`), `rho` is `correlation`, and the factor enters every metric in its
+/// direction of improvement (`better_i`, +1 for a metric that should go up,
+/// -1 for one that should go down): an initiative that lowers effort (good)
+/// is believed to raise revenue (good). Every metric keeps the prior's
+/// mean and variance; two improvements correlate by `rho`. Metric `i`'s
+/// absolute effect is the relative one times `scales[i]`; `widen`
+/// multiplies every effect (the sensitivity check's narrower and wider
+/// priors).
+///
+/// Why a factor and not one correlated normal per component: with a
+/// mixture whose components differ in width, pairing the metrics inside
+/// each component makes a wide (large-effect) component also expect the
+/// metrics to disagree widely, so two estimates that agree closely, as
+/// purchases and revenue do, would count as evidence *against* a large
+/// effect. With the factor, how much the metrics disagree (the `e_i`) is
+/// separate from how large the common effect is (`f`).
+///
+/// A mixture of `K^(m + 1)` multivariate normals for `m` metrics (`K`
+/// when `rho` is 0 or 1, where one part vanishes); `None` beyond
+/// [`MAX_JOINT_COMPONENTS`].
 pub fn joint_prior(
     relative: &NormalMixture,
     scales: &[f64],
     better: &[f64],
     correlation: f64,
     widen: f64,
-) -> Vec<JointComponent> {
-    let k = scales.len();
-    relative
-        .components()
-        .iter()
-        .map(|c| {
-            let mut covariance = Matrix::zeros(k);
-            for i in 0..k {
-                for j in 0..k {
-                    let r = if i == j {
-                        1.0
-                    } else {
-                        correlation * better[i] * better[j]
-                    };
-                    let sd = c.sd * widen;
-                    covariance.set(i, j, r * sd * sd * scales[i] * scales[j]);
+) -> Option<Vec<JointComponent>> {
+    let m = scales.len();
+    let parts = relative.components();
+    let mu = relative.mean();
+    let rho = correlation.clamp(0.0, 1.0);
+    let (load_factor, load_own) = (rho.sqrt(), (1.0 - rho).sqrt());
+    // With rho 0 or 1 one part is a constant: draw it from a point at mu.
+    let at_mean = [Component {
+        weight: 1.0,
+        mean: mu,
+        sd: 0.0,
+    }];
+    let factor_parts: &[Component] = if rho == 0.0 { &at_mean } else { parts };
+    let own_parts: &[Component] = if rho == 1.0 { &at_mean } else { parts };
+    let count = factor_parts
+        .len()
+        .checked_mul(own_parts.len().checked_pow(u32::try_from(m).ok()?)?)?;
+    if count > MAX_JOINT_COMPONENTS {
+        return None;
+    }
+    let mut components = Vec::with_capacity(count);
+    let mut own = vec![0usize; m];
+    for f in factor_parts {
+        loop {
+            let mut weight = f.weight;
+            let mut mean = Vec::with_capacity(m);
+            let mut covariance = Matrix::zeros(m);
+            for i in 0..m {
+                let e = &own_parts[own[i]];
+                weight *= e.weight;
+                let relative_mean =
+                    mu + load_factor * better[i] * (f.mean - mu) + load_own * (e.mean - mu);
+                mean.push(relative_mean * widen * scales[i]);
+                for j in 0..m {
+                    let mut c = load_factor * load_factor * better[i] * better[j] * f.sd * f.sd;
+                    if i == j {
+                        c += load_own * load_own * e.sd * e.sd;
+                    }
+                    covariance.set(i, j, c * widen * widen * scales[i] * scales[j]);
                 }
             }
-            JointComponent {
-                weight: c.weight,
-                mean: scales.iter().map(|s| c.mean * widen * s).collect(),
+            components.push(JointComponent {
+                weight,
+                mean,
                 covariance,
+            });
+            // The next combination of the metrics' own parts (odometer).
+            let mut digit = 0;
+            while digit < m {
+                own[digit] += 1;
+                if own[digit] < own_parts.len() {
+                    break;
+                }
+                own[digit] = 0;
+                digit += 1;
             }
-        })
-        .collect()
+            if digit == m {
+                break;
+            }
+        }
+    }
+    Some(components)
 }
 
 /// Draws of the preposterior.
@@ -391,7 +448,7 @@ mod tests {
         let evidence = JointEvidence::new(
             vec![0.08],
             Matrix::from_rows(&[&[0.06 * 0.06]]),
-            Some(joint_prior(&prior, &[1.0], &[1.0], 0.0, 1.0)),
+            joint_prior(&prior, &[1.0], &[1.0], 0.0, 1.0),
         )
         .unwrap();
         let joint = evidence.marginal(0);
@@ -410,7 +467,7 @@ mod tests {
         //   m = [0.08262875, 0.20983859]
         //   Pi = [[0.00798616, 0.00521138], [0.00521138, 0.02704842]]
         let relative = NormalMixture::normal(0.0, 1.0);
-        let prior = joint_prior(&relative, &[0.2, 0.3], &[1.0, 1.0], 0.5, 1.0);
+        let prior = joint_prior(&relative, &[0.2, 0.3], &[1.0, 1.0], 0.5, 1.0).unwrap();
         let sampling = Matrix::from_rows(&[&[0.01, 0.006], &[0.006, 0.04]]);
         let evidence = JointEvidence::new(vec![0.1, 0.3], sampling, Some(prior)).unwrap();
         let post = evidence.posterior();
@@ -433,7 +490,7 @@ mod tests {
     fn a_precise_correlated_metric_sharpens_the_money_metric() {
         // Correlation 1 (one relative effect) with a singular prior: the
         // noisy money estimate borrows the precise primary's.
-        let prior = joint_prior(&default_like(), &[0.2, 10.0], &[1.0, 1.0], 1.0, 1.0);
+        let prior = joint_prior(&default_like(), &[0.2, 10.0], &[1.0, 1.0], 1.0, 1.0).unwrap();
         let sampling = Matrix::from_rows(&[&[0.0001, 0.0], &[0.0, 4.0]]);
         let joint = JointEvidence::new(vec![0.02, 1.0], sampling.clone(), Some(prior)).unwrap();
         let alone = default_like().affine(0.0, 10.0).posterior(1.0, 2.0);
@@ -464,12 +521,60 @@ mod tests {
         let evidence = JointEvidence::new(
             vec![0.08],
             Matrix::from_rows(&[&[0.0036]]),
-            Some(joint_prior(&prior, &[1.0], &[1.0], 0.0, 1.0)),
+            joint_prior(&prior, &[1.0], &[1.0], 0.0, 1.0),
         )
         .unwrap();
         let mc = value_of_more_data(&evidence, -400.0, &[10_000.0], 1.5, 0.0, 7);
         assert!(exact > 0.0);
         assert!((mc - exact).abs() < 0.03 * exact, "mc {mc} exact {exact}");
+    }
+
+    #[test]
+    fn the_factor_prior_keeps_each_metric_prior_and_the_correlation() {
+        let relative = default_like();
+        let prior = joint_prior(&relative, &[0.2, 10.0], &[1.0, -1.0], 0.8, 1.0).unwrap();
+        assert_eq!(prior.len(), 2 * 2 * 2);
+        let total: f64 = prior.iter().map(|c| c.weight).sum();
+        assert!((total - 1.0).abs() < 1e-14);
+        // Moments of the mixture: E[x] and E[x x'] summed over components.
+        let second = |i: usize, j: usize| {
+            prior
+                .iter()
+                .map(|c| c.weight * (c.covariance.get(i, j) + c.mean[i] * c.mean[j]))
+                .sum::<f64>()
+        };
+        let variance = relative.sd().powi(2);
+        assert!((second(0, 0) - variance * 0.04).abs() < 1e-14);
+        assert!((second(1, 1) - variance * 100.0).abs() < 1e-12);
+        // Improvements correlate by 0.8: the second metric should go down.
+        let correlation = second(0, 1) / (second(0, 0) * second(1, 1)).sqrt();
+        assert!((correlation + 0.8).abs() < 1e-12, "{correlation}");
+        // Too many metrics for a mixture of this size.
+        assert!(joint_prior(&relative, &[1.0; 10], &[1.0; 10], 0.5, 1.0).is_none());
+    }
+
+    #[test]
+    fn agreeing_estimates_are_not_evidence_against_a_large_effect() {
+        // Two metrics that both measured +40% (relative SE 11%, sampling
+        // correlation 0.9): together they must believe a large effect at
+        // least as much as the money metric does alone.
+        let relative = default_like();
+        let (se_a, se_b) = (0.11, 0.12);
+        let sampling = Matrix::from_rows(&[
+            &[se_a * se_a, 0.9 * se_a * se_b],
+            &[0.9 * se_a * se_b, se_b * se_b],
+        ]);
+        let prior = joint_prior(&relative, &[1.0, 1.0], &[1.0, 1.0], 0.8, 1.0);
+        let joint = JointEvidence::new(vec![0.4, 0.4], sampling, prior).unwrap();
+        let alone = relative.posterior(0.4, se_b);
+        let money = joint.marginal(1);
+        assert!(
+            money.mean() >= alone.mean() - 1e-9,
+            "joint {} alone {}",
+            money.mean(),
+            alone.mean()
+        );
+        assert!(money.sd() <= alone.sd() + 1e-9);
     }
 
     #[test]

@@ -172,6 +172,8 @@ pub struct ArmMoney {
     pub at_zero_effect: f64,
     /// What is known about the lifts the NPV is linear in.
     pub model: NpvModel,
+    /// The metrics the NPV is computed from (`[roi]` benefits).
+    pub money_metrics: Vec<String>,
     /// Metrics without money that the money metrics were learned with (the
     /// primary, in the joint model); empty when each was learned alone.
     pub linked_with: Vec<String>,
@@ -776,17 +778,39 @@ fn arm_reasons(input: &DecisionInput<'_>, index: usize, j: &Judged) -> Vec<Strin
             money(m.expected_loss_rollout, input.currency),
             money(m.expected_loss_stop, input.currency)
         ));
+        if let Some(Ok(arm_money)) = &arm.money
+            && !arm_money.linked_with.is_empty()
+        {
+            let money_metrics = arm_money.money_metrics.join(" and ");
+            let linked = arm_money.linked_with.join(" and ");
+            reasons.push(format!(
+                "The money rests on {money_metrics}, read together with {linked}: both are \
+                 measured on the same customers and an initiative that moves one usually moves \
+                 the other, so the clearer of the two sharpens what is known about the money."
+            ));
+        }
         if let Some(data_only) = j.decision.sensitivity.first() {
-            let same = (data_only.expected_npv > 0.0) == (m.expected_npv > 0.0);
+            let pays = m.expected_npv > 0.0;
+            let other_call: Vec<&str> = j.decision.sensitivity[1..]
+                .iter()
+                .filter(|c| (c.expected_npv > 0.0) != pays)
+                .map(|c| c.prior.as_str())
+                .collect();
+            let verdict_on_prior = if (data_only.expected_npv > 0.0) != pays {
+                "; the call depends on the prior, so read it with care.".to_string()
+            } else if other_call.is_empty() {
+                "; the call does not hinge on the prior.".to_string()
+            } else {
+                format!(
+                    ", the same call; but under {} it would be the other, so read it with care.",
+                    other_call.join(" or ")
+                )
+            };
             reasons.push(format!(
                 "From the data alone (no prior) it would be {} ({} chance it pays off){}",
                 signed_money(data_only.expected_npv, input.currency),
                 probability(data_only.probability_positive),
-                if same {
-                    "; the call does not hinge on the prior.".to_string()
-                } else {
-                    "; the call depends on the prior, so read it with care.".to_string()
-                }
+                verdict_on_prior
             ));
         }
     }

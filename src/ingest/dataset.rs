@@ -15,6 +15,7 @@ use crate::dates::day_text;
 use crate::error::{Error, Result};
 use crate::ingest::aggregate::{CustomerView, MetricStats, aggregate_metric};
 use crate::ingest::attributes::{Attributes, read_attributes};
+use crate::ingest::cross::{MetricValues, PairStats, linked_pairs};
 use crate::ingest::outcomes::read_outcomes;
 use crate::ingest::summary::read_summary;
 use crate::io::fingerprint::{file_fingerprint, text_fingerprint};
@@ -133,6 +134,9 @@ pub struct Dataset {
     pub enrollment: Option<Enrollment>,
     /// Covariates of CUPED metrics, compared between arms.
     pub covariates: Vec<CovariateBalance>,
+    /// Per-arm co-moments of the metrics the decision learns together
+    /// (empty for summary input, which has no customers to pair).
+    pub cross: Vec<PairStats>,
     /// One fingerprint over every input file's content.
     pub fingerprint: String,
 }
@@ -185,10 +189,14 @@ pub fn load(exp: &Experiment) -> Result<Dataset> {
         columns
     };
 
-    let (metrics, covariates) = if let Some(summary) = &outcomes.summary {
+    let (metrics, covariates, cross) = if let Some(summary) = &outcomes.summary {
         counts.source = "summary".to_string();
         fingerprints.push(file_fingerprint(summary)?);
-        (read_summary(summary, outcomes, exp)?, Vec::new())
+        (
+            read_summary(summary, outcomes, exp)?,
+            Vec::new(),
+            Vec::new(),
+        )
     } else if let Some(file) = &outcomes.file {
         counts.source = "rows".to_string();
         let attributes = if exp.analysis.segments.is_empty() && covariate_columns.is_empty() {
@@ -257,27 +265,36 @@ pub fn load(exp: &Experiment) -> Result<Dataset> {
             arms: &arm_of,
             segments: &segments,
         };
-        let pairs: Vec<_> = exp.metrics.iter().zip(&data.metrics).collect();
-        let metrics = crate::parallel::map_in_two(&pairs, |&(metric, values)| {
-            let covariate = metric
-                .covariate
-                .as_deref()
-                .and_then(|c| attributes.as_ref()?.covariate(c))
-                .map(|c| c.values.as_slice());
+        let inputs: Vec<MetricValues<'_>> = exp
+            .metrics
+            .iter()
+            .zip(&data.metrics)
+            .map(|(metric, values)| MetricValues {
+                values: &values.values,
+                covariate: metric
+                    .covariate
+                    .as_deref()
+                    .and_then(|c| attributes.as_ref()?.covariate(c))
+                    .map(|c| c.values.as_slice()),
+            })
+            .collect();
+        let pairs: Vec<_> = exp.metrics.iter().zip(&data.metrics).zip(&inputs).collect();
+        let metrics = crate::parallel::map_in_two(&pairs, |&((metric, values), input)| {
             aggregate_metric(
                 metric,
-                &values.values,
+                input.values,
                 values.denominators.as_deref(),
-                covariate,
+                input.covariate,
                 &view,
                 exp.arms.len(),
             )
         });
+        let cross = linked_pairs(exp, &inputs, &metrics, &arm_of);
         let covariates = attributes
             .as_ref()
             .map(|a| covariate_balance(a, &arm_of, exp.arms.len()))
             .unwrap_or_default();
-        (metrics, covariates)
+        (metrics, covariates, cross)
     } else {
         return Err(Error::in_file(
             &exp.path,
@@ -291,6 +308,7 @@ pub fn load(exp: &Experiment) -> Result<Dataset> {
         counts,
         enrollment: enrollment(&ledger),
         covariates,
+        cross,
         fingerprint: text_fingerprint(&fingerprints.join(" ")),
     })
 }

@@ -4,6 +4,7 @@
 
 pub mod aggregate;
 pub mod attributes;
+pub mod cross;
 pub mod dataset;
 mod fold;
 pub mod outcomes;

@@ -23,12 +23,13 @@
 //!
 //! The Bayes-optimal rule ([`Rule::BayesOptimal`]) rolls out the arm with the
 //! largest `E[NPV | data] > 0` under the true prior, with the exact binomial
-//! likelihood of the arm's purchases and the pilot's true base rate and
-//! spend per buyer (the nuisance parameters a business knows from its
-//! history). Given those, the purchases are sufficient for the effect and
-//! the NPV is linear in it, so no rule that sees only the pilot's data earns
-//! more in expectation: it is the benchmark whose profit the others are
-//! shares of.
+//! likelihoods of the control's and the arm's purchases, the base rate
+//! integrated out under its true distribution and the spend per buyer
+//! known. Purchases are then sufficient for the effect and the NPV is
+//! linear in it, so no rule that learns from the pilot's data earns more in
+//! expectation: it is the benchmark whose profit the others are shares of.
+//! [`Rule::BayesKnownBaseRate`] also knows the true base rate, which no
+//! pilot does: an upper benchmark.
 //!
 //! No I/O: the experiment file is parsed from its text and the customers
 //! are aggregated in memory. Seeded: the
@@ -38,6 +39,7 @@
 
 mod prior;
 
+use prior::weighted_mean;
 pub use prior::{Component, EFFECT_MAX, EFFECT_MIN, EffectPrior, gauss_legendre};
 
 use std::fmt::Write as _;
@@ -53,6 +55,7 @@ use crate::config::{Direction, Experiment, Roi, Role};
 use crate::decide::verdict::Verdict;
 use crate::error::{Error, Result};
 use crate::ingest::aggregate::{CustomerView, GroupStats, aggregate_metric};
+use crate::ingest::cross::{MetricValues, linked_pairs};
 use crate::ingest::dataset::{DataCounts, Dataset};
 use crate::pipeline::{Context, build_report};
 use crate::report::model::AnalysisReport;
@@ -472,12 +475,18 @@ pub enum Rule {
     /// largest such effect).
     PValue,
     /// Roll out the arm with the largest `E[NPV | data]` under the true
-    /// prior, when it is positive.
+    /// prior, when it is positive: the exact likelihood of the control's
+    /// and the arm's purchases, the base rate integrated out under its true
+    /// (uniform) distribution.
     BayesOptimal,
-    /// The same from the statistic pilot decides on: the revenue
-    /// estimate and its standard error (normal likelihood, relative to the
-    /// measured control mean) under the true prior. What a perfect choice
-    /// of prior would earn with pilot's information.
+    /// The same knowing the pilot's true base rate (the purchase rate
+    /// without the initiative): more than any rule can learn from the
+    /// pilot, which must estimate it from the control group.
+    BayesKnownBaseRate,
+    /// The same from the revenue estimate and its standard error alone
+    /// (normal likelihood, relative to the measured control mean) under
+    /// the true prior: what a perfect choice of prior would earn from the
+    /// money metric alone, as pilot decided before its joint model.
     BayesOnEstimate,
     /// Roll out the arm with the largest true NPV, when it is positive: an
     /// upper bound no rule reaches.
@@ -490,11 +499,12 @@ pub enum Rule {
 
 impl Rule {
     /// Every rule, in table order.
-    pub const ALL: [Rule; 8] = [
+    pub const ALL: [Rule; 9] = [
         Rule::Pilot,
         Rule::Today,
         Rule::PValue,
         Rule::BayesOptimal,
+        Rule::BayesKnownBaseRate,
         Rule::BayesOnEstimate,
         Rule::PerfectInformation,
         Rule::Always,
@@ -508,7 +518,8 @@ impl Rule {
             Rule::Today => "today's rule (copy)",
             Rule::PValue => "p < 0.05",
             Rule::BayesOptimal => "Bayes-optimal",
-            Rule::BayesOnEstimate => "Bayes-optimal on pilot's estimate",
+            Rule::BayesKnownBaseRate => "Bayes-optimal, base rate known",
+            Rule::BayesOnEstimate => "Bayes-optimal on the revenue estimate",
             Rule::PerfectInformation => "perfect information",
             Rule::Always => "always roll out",
             Rule::Never => "never roll out",
@@ -913,18 +924,25 @@ pub fn simulate_pilot(pilot: &Pilot, experiment: &Experiment) -> Dataset {
         arms: &arm_of,
         segments: &[],
     };
-    let metrics = experiment
+    let inputs: Vec<MetricValues<'_>> = experiment
         .metrics
         .iter()
-        .map(|m| {
-            let values = match m.name.as_str() {
+        .map(|m| MetricValues {
+            values: match m.name.as_str() {
                 PRIMARY => &purchased,
                 MONEY => &revenue,
                 _ => &unsubscribed,
-            };
-            aggregate_metric(m, values, None, None, &view, arms)
+            },
+            covariate: None,
         })
         .collect();
+    let metrics: Vec<_> = experiment
+        .metrics
+        .iter()
+        .zip(&inputs)
+        .map(|(m, input)| aggregate_metric(m, input.values, None, None, &view, arms))
+        .collect();
+    let cross = linked_pairs(experiment, &inputs, &metrics, &arm_of);
     let mut customers_per_arm = vec![0u64; arms];
     for &a in &arm_of {
         customers_per_arm[usize::from(a)] += 1;
@@ -941,6 +959,7 @@ pub fn simulate_pilot(pilot: &Pilot, experiment: &Experiment) -> Dataset {
         },
         enrollment: None,
         covariates: Vec::new(),
+        cross,
         fingerprint: format!("portfolio pilot seed {}", pilot.seed),
     }
 }
@@ -968,6 +987,7 @@ fn run_pilot(
         report: &report,
     };
     let expected_npv = expected_npv(spec, &pilot, &experiment, &data)?;
+    let known_base_rate = expected_npv_known_base_rate(spec, &pilot, &experiment, &data)?;
     let best = |values: &[f64]| {
         values
             .iter()
@@ -983,6 +1003,7 @@ fn run_pilot(
             Rule::Today => todays_rule(&evidence),
             Rule::PValue => p_value_rule(&evidence),
             Rule::BayesOptimal => best(&expected_npv),
+            Rule::BayesKnownBaseRate => best(&known_base_rate),
             Rule::BayesOnEstimate => best(&expected_npv_on_estimate(spec, &pilot, &report)),
             Rule::PerfectInformation => best(&pilot.true_npv),
             Rule::Always => Some(best_estimate(&evidence)),
@@ -1166,12 +1187,129 @@ fn best_estimate(evidence: &Evidence<'_>) -> usize {
         .map_or(0, |(t, _)| t)
 }
 
-/// `E[NPV | data]` of each treatment arm under the true prior: the
-/// posterior mean of the arm's effect from its purchases (exact binomial
-/// likelihood at the true base rate), turned into money at the true spend
-/// per buyer. NPV is linear in the effect, so the NPV at the posterior mean
-/// effect is the posterior mean NPV.
+/// `E[NPV | data]` of each treatment arm under the true prior, from the
+/// purchases of the control and of the arm (exact binomial likelihoods),
+/// the base rate `p0` unknown and integrated out under its true uniform
+/// distribution, at the true spend per buyer. The NPV is linear in the
+/// lift `p0 x effect x spend`, so it is the NPV at the posterior mean of
+/// `p0 x effect`: per effect, `E[p0 | effect, data]` by quadrature over
+/// `p0`, then its product with the effect averaged over the effect's
+/// posterior. (With two treatment arms each arm's posterior uses the
+/// control and its own customers: the other arm's purchases say almost
+/// nothing about `p0` once its own effect is unknown.)
 fn expected_npv(
+    spec: &PortfolioSpec,
+    pilot: &Pilot,
+    experiment: &Experiment,
+    data: &Dataset,
+) -> Result<Vec<f64>> {
+    let primary = primary_index(experiment).and_then(|p| data.metrics.get(p));
+    let counts = |arm: usize| match primary.and_then(|m| m.arms.get(arm)) {
+        Some(GroupStats::Binary(s)) => (s.successes() as f64, s.n() as f64),
+        _ => (0.0, 0.0),
+    };
+    let (x0, n0) = counts(0);
+    // The control's likelihood does not depend on the effect: once per node.
+    let base_rates: Vec<(f64, f64)> = base_rate_nodes(spec.base_rate, x0, n0)
+        .into_iter()
+        .map(|(p0, ln_weight)| (p0, ln_weight + binomial_ln(x0, n0, p0)))
+        .collect();
+    (0..spec.treatment_arms)
+        .map(|t| {
+            let (x1, n1) = counts(t + 1);
+            // (ln of the likelihood integrated over p0, E[p0 | effect]).
+            let over_base_rate = |d: f64| -> (f64, f64) {
+                let terms: Vec<(f64, f64)> = base_rates
+                    .iter()
+                    .map(|&(p0, ln_weight)| (ln_weight + binomial_ln(x1, n1, p0 * (1.0 + d)), p0))
+                    .collect();
+                weighted_mean(&terms)
+            };
+            let width = if n1 > 0.0 && x1 > 0.0 {
+                let q = x1 / n1;
+                (q * (1.0 - q) / n1 + q * q / n0.max(1.0)).sqrt() / (x0 / n0.max(1.0)).max(1e-6)
+            } else {
+                0.1
+            };
+            let peak = (n0 > 0.0 && n1 > 0.0 && x0 > 0.0)
+                .then(|| ((x1 / n1) / (x0 / n0) - 1.0, width.max(1e-6)));
+            let rate_times_effect = spec
+                .effect
+                .posterior_mean_of(
+                    |d| {
+                        let (ln_likelihood, rate) = over_base_rate(d);
+                        (ln_likelihood, d * rate)
+                    },
+                    peak,
+                )
+                .unwrap_or(0.0);
+            npv_at(
+                &pilot.roi,
+                pilot.reached,
+                rate_times_effect * pilot.spend_per_buyer,
+            )
+        })
+        .collect()
+}
+
+/// Quadrature nodes `(p0, ln weight)` over the base rate's true uniform
+/// range, on the window where the control's purchases put it (ten of its
+/// standard errors either side, more for rare purchases), so that the
+/// nodes sit where the likelihood is.
+const BASE_RATE_PANELS: u32 = 4;
+
+fn base_rate_nodes(range: (f64, f64), buyers: f64, customers: f64) -> Vec<(f64, f64)> {
+    let (mut low, mut high) = range;
+    if customers > 0.0 {
+        let rate = (buyers + 0.5) / (customers + 1.0);
+        let se = (rate * (1.0 - rate) / customers).sqrt();
+        // For a handful of buyers the likelihood is skewed: (1 - p)^n
+        // falls below e^-30 only 30 / n past the rate.
+        let reach = (10.0 * se).max(30.0 / customers);
+        let (a, b) = (rate - reach, rate + reach);
+        if a < high && b > low {
+            (low, high) = (low.max(a), high.min(b));
+        }
+    }
+    // Panels of Gauss-Legendre points: the likelihood is smooth over the
+    // window, and skewed near 0 for rare purchases, which four panels
+    // resolve (to 1e-9, see the tests).
+    let mut nodes = Vec::new();
+    for panel in 0..BASE_RATE_PANELS {
+        let (a, b) = (
+            low + (high - low) * f64::from(panel) / f64::from(BASE_RATE_PANELS),
+            low + (high - low) * f64::from(panel + 1) / f64::from(BASE_RATE_PANELS),
+        );
+        let (mid, half) = (0.5 * (a + b), 0.5 * (b - a));
+        for &(t, w) in gauss_legendre() {
+            nodes.push((mid + half * t, (w * half).ln()));
+        }
+    }
+    nodes
+}
+
+/// `ln P(buyers | customers, rate)` up to a constant in the rate;
+/// minus infinity for a rate the purchases rule out.
+fn binomial_ln(buyers: f64, customers: f64, rate: f64) -> f64 {
+    if !(rate > 0.0 && rate < 1.0) {
+        let impossible = (rate <= 0.0 && buyers > 0.0) || (rate >= 1.0 && customers > buyers);
+        return if impossible { f64::NEG_INFINITY } else { 0.0 };
+    }
+    let mut l = 0.0;
+    if buyers > 0.0 {
+        l += buyers * rate.ln();
+    }
+    if customers > buyers {
+        l += (customers - buyers) * (-rate).ln_1p();
+    }
+    l
+}
+
+/// `E[NPV | data]` as [`expected_npv`] but knowing the true base rate: the
+/// arm's purchases alone (exact binomial likelihood at the true base rate)
+/// give the effect's posterior. More than the pilot's data can tell, since
+/// a pilot must learn the base rate from its control group.
+fn expected_npv_known_base_rate(
     spec: &PortfolioSpec,
     pilot: &Pilot,
     experiment: &Experiment,
@@ -1188,17 +1326,7 @@ fn expected_npv(
                 Some(GroupStats::Binary(s)) => (s.successes() as f64, s.n() as f64),
                 _ => (0.0, 0.0),
             };
-            let ln_likelihood = |d: f64| {
-                let q = p0 * (1.0 + d);
-                let mut l = 0.0;
-                if buyers > 0.0 {
-                    l += buyers * q.ln();
-                }
-                if customers > buyers {
-                    l += (customers - buyers) * (-q).ln_1p();
-                }
-                l
-            };
+            let ln_likelihood = |d: f64| binomial_ln(buyers, customers, p0 * (1.0 + d));
             let peak = (customers > 0.0).then(|| (buyers / (customers * p0) - 1.0, width));
             let effect = spec.effect.posterior_mean_with(ln_likelihood, peak);
             npv_at(
@@ -1265,15 +1393,19 @@ pub fn markdown_section(results: &[PortfolioResult]) -> String {
          Every verdict is valued at the true NPV of its action by pilot's ROI model at the true \
          lift: rollout earns the rolled-out arm's true NPV, anything else 0. *Profit* is the \
          sum over the pilots. *Bayes-optimal* rolls out the arm with the largest positive \
-         E[NPV | data] under the true prior (exact binomial likelihood of the arm's purchases, \
-         the pilot's true base rate and spend per buyer known; posterior by quadrature); no \
-         rule that learns only from the pilot's data earns more in expectation, so the other \
-         rules are reported as shares of its profit. *Bayes-optimal on pilot's estimate* \
-         does the same from what pilot decides on, the revenue estimate and its standard \
-         error (normal likelihood, relative to the measured control mean), under the true \
-         prior: what a perfect choice of prior would earn with pilot's information, so the \
-         gap between it and *Bayes-optimal* is information pilot does not use (here, that \
-         purchases carry most of what is known about revenue). *Perfect information* rolls out exactly \
+         E[NPV | data] under the true prior (exact binomial likelihoods of the control's and \
+         the arm's purchases, the base rate integrated out under its true uniform range, the \
+         spend per buyer known; posterior by quadrature); no rule that learns from the \
+         pilot's data earns more in expectation, so the other rules are reported as shares of \
+         its profit. *Bayes-optimal, base rate known* does the same knowing the true purchase \
+         rate without the initiative, so that only the arm's purchases are uncertain: more \
+         than a pilot can know (it must learn the base rate from its control group), shown \
+         as an upper benchmark. *Bayes-optimal on the revenue estimate* \
+         does the same from the revenue estimate and its standard error alone (normal \
+         likelihood, relative to the measured control mean), under the true prior: what a \
+         perfect choice of prior would earn from the money metric alone, as pilot decided \
+         before it learned revenue together with purchases. pilot earning more than it shows \
+         what the joint model adds: purchases carry most of what is known about revenue. *Perfect information* rolls out exactly \
          when the true NPV is positive (an upper bound). *p < 0.05*: pilot's fixed-horizon test \
          of the primary metric, significant in the good direction. *Today's rule (copy)* is \
          the significance-gate verdict pilot had before its decision was made in money \
@@ -1310,5 +1442,94 @@ pub fn markdown_section(results: &[PortfolioResult]) -> String {
             );
         }
     }
+    s.push_str(&size_breakdown(results));
     s
+}
+
+/// Pilot sizes (customers per arm) of the breakdown by size: how
+/// informative a pilot's data are depends first on its size.
+const SIZE_BINS: [(u64, u64); 3] = [(0, 400), (400, 1500), (1500, u64::MAX)];
+
+/// The shares of the Bayes-optimal profit of pilot's verdict and of
+/// p < 0.05 within each size bin: where the data are informative, and where
+/// they are not.
+fn size_breakdown(results: &[PortfolioResult]) -> String {
+    let mut s = String::from(
+        "\nBy pilot size: the same shares within pilots of 100-399, 400-1,499 and 1,500-4,000 \
+         customers per arm (small pilots carry little information, so no rule earns much of \
+         what little there is to earn; the Bayes-optimal profit of the bin is its own \
+         denominator).\n\n\
+         | portfolio | customers per arm | pilots | Bayes-optimal profit | pilot's verdict | \
+         p < 0.05 |\n|---|---|---|---|---|---|\n",
+    );
+    for r in results {
+        for (low, high) in SIZE_BINS {
+            let in_bin: Vec<&PilotResult> = r
+                .pilots
+                .iter()
+                .filter(|p| (low..high).contains(&p.pilot.customers_per_arm))
+                .collect();
+            let profit = |rule: Rule| in_bin.iter().map(|p| p.profit(rule.index())).sum::<f64>();
+            let bayes = profit(Rule::BayesOptimal);
+            let share = |rule: Rule| {
+                if bayes > 0.0 {
+                    format!("{:.0}%", 100.0 * profit(rule) / bayes)
+                } else {
+                    "n/a".to_string()
+                }
+            };
+            let label = if high == u64::MAX {
+                format!("{}+", crate::format::number(low as f64, 0))
+            } else {
+                format!(
+                    "{}-{}",
+                    crate::format::number(low.max(100) as f64, 0),
+                    crate::format::number((high - 1) as f64, 0)
+                )
+            };
+            let _ = writeln!(
+                s,
+                "| {} | {label} | {} | {} | {} | {} |",
+                r.spec.name,
+                in_bin.len(),
+                crate::format::number(bayes, 0),
+                share(Rule::Pilot),
+                share(Rule::PValue)
+            );
+        }
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use statrs::function::gamma::ln_gamma;
+
+    #[test]
+    fn base_rate_quadrature_integrates_the_binomial_likelihood() {
+        // Over the whole (0, 1): the integral of p^x (1 - p)^(n - x) is the
+        // Beta function B(x + 1, n - x + 1).
+        for (x, n) in [(30.0, 200.0), (1.0, 150.0), (700.0, 4000.0)] {
+            let nodes = base_rate_nodes((1e-9, 1.0 - 1e-9), x, n);
+            let terms: Vec<(f64, f64)> = nodes
+                .iter()
+                .map(|&(p, w)| (w + binomial_ln(x, n, p), p))
+                .collect();
+            let (ln_integral, mean) = weighted_mean(&terms);
+            let ln_beta = ln_gamma(x + 1.0) + ln_gamma(n - x + 1.0) - ln_gamma(n + 2.0);
+            assert!(
+                (ln_integral - ln_beta).abs() < 1e-8,
+                "{x}/{n}: {ln_integral} {ln_beta}"
+            );
+            // The posterior mean of a uniform-prior rate: (x + 1) / (n + 2).
+            assert!(
+                (mean - (x + 1.0) / (n + 2.0)).abs() < 1e-9,
+                "{x}/{n}: {mean}"
+            );
+        }
+        assert_eq!(binomial_ln(3.0, 10.0, 0.0), f64::NEG_INFINITY);
+        assert_eq!(binomial_ln(0.0, 10.0, 0.0), 0.0);
+        assert_eq!(binomial_ln(3.0, 10.0, 1.2), f64::NEG_INFINITY);
+    }
 }

@@ -30,6 +30,7 @@
 
 pub mod bayes;
 pub mod bounds;
+pub mod cross;
 pub mod cuped;
 pub mod dist;
 pub mod fisher;

@@ -246,7 +246,7 @@ impl EffectPrior {
     pub fn mean(&self) -> f64 {
         // With a flat likelihood every weight is finite: the components
         // were checked to have finite parameters and positive weights.
-        self.integrate(|_| 0.0, None).unwrap_or(0.0)
+        self.integrate(|x| (0.0, x), None).unwrap_or(0.0)
     }
 
     /// `E[effect | estimate]` for an estimate with a normal likelihood of
@@ -276,21 +276,37 @@ impl EffectPrior {
         ln_likelihood: impl Fn(f64) -> f64,
         peak: Option<(f64, f64)>,
     ) -> f64 {
-        self.integrate(ln_likelihood, peak)
+        self.integrate(|x| (ln_likelihood(x), x), peak)
             .unwrap_or_else(|| self.mean())
     }
 
-    /// The posterior mean, `None` when no point has a finite weight.
-    fn integrate(
+    /// `E[value(effect) | data]` for the log-likelihood `ln_likelihood`, as
+    /// [`EffectPrior::posterior_mean_with`]; `None` when the likelihood is
+    /// nowhere finite.
+    /// `likelihood_and_value(effect)` returns both at once, for likelihoods
+    /// that are themselves integrals (the value is computed on the way).
+    pub fn posterior_mean_of(
         &self,
-        ln_likelihood: impl Fn(f64) -> f64,
+        likelihood_and_value: impl Fn(f64) -> (f64, f64),
         peak: Option<(f64, f64)>,
     ) -> Option<f64> {
-        // (log weight, effect) of every quadrature point and point mass.
+        self.integrate(likelihood_and_value, peak)
+    }
+
+    /// The posterior mean of the value, where `likelihood_and_value(effect)`
+    /// is `(ln likelihood, value)`; `None` when no point has a finite
+    /// weight.
+    fn integrate(
+        &self,
+        likelihood_and_value: impl Fn(f64) -> (f64, f64),
+        peak: Option<(f64, f64)>,
+    ) -> Option<f64> {
+        // (log weight, value) of every quadrature point and point mass.
         let mut terms: Vec<(f64, f64)> = Vec::new();
         for (w, c) in &self.components {
             if let Component::PointMass { at } = *c {
-                terms.push((w.ln() + ln_likelihood(at), at));
+                let (ln_likelihood, value) = likelihood_and_value(at);
+                terms.push((w.ln() + ln_likelihood, value));
             }
         }
         let continuous: Vec<(f64, Component)> = self
@@ -309,28 +325,36 @@ impl EffectPrior {
                     let x = mid + half * t;
                     let ln_prior =
                         ln_sum_exp(continuous.iter().map(|(w, c)| w.ln() + c.ln_density(x)));
-                    terms.push(((wt * half).ln() + ln_prior + ln_likelihood(x), x));
+                    let (ln_likelihood, value) = likelihood_and_value(x);
+                    terms.push(((wt * half).ln() + ln_prior + ln_likelihood, value));
                 }
             }
         }
-        let top = terms
-            .iter()
-            .map(|t| t.0)
-            .filter(|v| v.is_finite())
-            .fold(f64::NEG_INFINITY, f64::max);
-        if !top.is_finite() {
-            return None;
-        }
-        let (mut num, mut den) = (0.0, 0.0);
-        // A weight of NaN or +infinity (a broken likelihood) is left out
-        // rather than poisoning the sums.
-        for (lw, x) in terms.into_iter().filter(|t| t.0.is_finite()) {
-            let w = (lw - top).exp();
-            num += w * x;
-            den += w;
-        }
-        Some(num / den)
+        let (ln_total, mean) = weighted_mean(&terms);
+        ln_total.is_finite().then_some(mean)
     }
+}
+
+/// From `(ln weight, value)` terms: `(ln of the summed weights, weighted
+/// mean of the values)`; minus infinity and 0 when no weight is finite.
+/// A weight of NaN or +infinity (a broken likelihood) is left out rather
+/// than poisoning the sums.
+pub(super) fn weighted_mean(terms: &[(f64, f64)]) -> (f64, f64) {
+    let top = terms
+        .iter()
+        .map(|t| t.0)
+        .filter(|v| v.is_finite())
+        .fold(f64::NEG_INFINITY, f64::max);
+    if !top.is_finite() {
+        return (f64::NEG_INFINITY, 0.0);
+    }
+    let (mut total, mut weighted) = (0.0, 0.0);
+    for &(lw, v) in terms.iter().filter(|t| t.0.is_finite()) {
+        let w = (lw - top).exp();
+        total += w;
+        weighted += w * v;
+    }
+    (top + total.ln(), weighted / total)
 }
 
 /// `ln(sum exp(v))` without overflow or underflow.
