@@ -309,6 +309,19 @@ pub fn joint_prior(
 /// Draws of the preposterior.
 const MONTE_CARLO_DRAWS: usize = 20_000;
 
+/// One prior component prepared for the update on the estimate from all
+/// the data: E[NPV | y, component] = `base + gain . (y - mean)`.
+struct Prepared {
+    component: JointComponent,
+    update: Update,
+    base: f64,
+    gain: Vec<f64>,
+}
+
+/// Posterior weight below which a component is left out of the value of
+/// more data.
+const NEGLIGIBLE_WEIGHT: f64 = 1e-12;
+
 /// The expected value of sample information with the joint model: what
 /// collecting `more_data_ratio` times the data so far (every sampling
 /// covariance divided by `1 + ratio` for all the data) is worth before
@@ -338,41 +351,95 @@ pub fn value_of_more_data(
         .mean()
         .max(alternative);
     let all_sampling = evidence.sampling.scaled(1.0 / (1.0 + r));
-    // The prior's update on the estimate from all the data: per component
-    // the pieces of its weight and `g` with E[NPV | y, component] =
-    // `offset + b . m + g . (y - m)`.
-    let prepared: Option<Vec<(Update, f64, Vec<f64>)>> = evidence.prior.as_ref().map(|prior| {
-        prior
+    // Components the data so far have all but ruled out cannot regain
+    // weight from more of the same data: leaving them out keeps a prior of
+    // dozens of components (the factor model's) fast, at no visible cost.
+    let prior: Option<Vec<JointComponent>> = evidence.prior.as_ref().map(|prior| {
+        let log_weights: Vec<f64> = prior
             .iter()
-            .filter_map(|c| {
-                let u = Update::of(c, &all_sampling)?;
-                let g = u.precision.apply(&c.covariance.apply(coefficients));
-                let base = offset + dot(coefficients, &c.mean);
-                Some((u, base, g))
+            .map(|c| {
+                Update::of(c, &evidence.sampling)
+                    .map_or(f64::NEG_INFINITY, |u| u.log_weight(c, &evidence.estimates))
+            })
+            .collect();
+        match normalised(&log_weights) {
+            Some(weights) => prior
+                .iter()
+                .zip(weights)
+                .filter(|(_, w)| *w >= NEGLIGIBLE_WEIGHT)
+                .map(|(c, _)| c.clone())
+                .collect(),
+            None => prior.clone(),
+        }
+    });
+    let posterior: Vec<JointComponent> = {
+        let kept: Vec<JointComponent> = posterior
+            .into_iter()
+            .filter(|c| c.weight >= NEGLIGIBLE_WEIGHT)
+            .collect();
+        let total: f64 = kept.iter().map(|c| c.weight).sum();
+        kept.into_iter()
+            .map(|c| JointComponent {
+                weight: c.weight / total,
+                ..c
+            })
+            .collect()
+    };
+    // The prior's update on the estimate from all the data, per component.
+    let prepared: Option<Vec<Prepared>> = prior.map(|prior| {
+        prior
+            .into_iter()
+            .filter_map(|component| {
+                let update = Update::of(&component, &all_sampling)?;
+                let gain = update
+                    .precision
+                    .apply(&component.covariance.apply(coefficients));
+                let base = offset + dot(coefficients, &component.mean);
+                Some(Prepared {
+                    component,
+                    update,
+                    base,
+                    gain,
+                })
             })
             .collect()
     });
-    let value_given = |y: &[f64]| -> f64 {
-        let (Some(prior), Some(prepared)) = (&evidence.prior, &prepared) else {
+    let k = evidence.size();
+    // Buffers reused by every draw: residual, its product with a
+    // precision, and the components' log weights.
+    let mut residual = vec![0.0; k];
+    let mut product = vec![0.0; k];
+    let mut log_weights: Vec<f64> = Vec::new();
+    let mut value_given = |y: &[f64]| -> f64 {
+        let Some(prepared) = &prepared else {
             return offset + dot(coefficients, y);
         };
-        let log_weights: Vec<f64> = prior
-            .iter()
-            .zip(prepared)
-            .map(|(c, (u, _, _))| u.log_weight(c, y))
-            .collect();
-        let Some(weights) = normalised(&log_weights) else {
+        log_weights.clear();
+        let mut top = f64::NEG_INFINITY;
+        for p in prepared {
+            for i in 0..k {
+                residual[i] = y[i] - p.component.mean[i];
+            }
+            p.update.precision.apply_into(&residual, &mut product);
+            let lw = p.component.weight.ln()
+                - 0.5 * dot(&residual, &product)
+                - 0.5 * p.update.log_determinant;
+            top = top.max(lw);
+            log_weights.push(lw);
+        }
+        if !top.is_finite() {
             return offset + dot(coefficients, y);
-        };
-        prior
-            .iter()
-            .zip(prepared)
-            .zip(weights)
-            .map(|((c, (_, base, g)), w)| {
-                let shift: Vec<f64> = y.iter().zip(&c.mean).map(|(a, b)| a - b).collect();
-                w * (base + dot(g, &shift))
-            })
-            .sum()
+        }
+        let (mut total, mut value) = (0.0, 0.0);
+        for (p, lw) in prepared.iter().zip(&log_weights) {
+            let w = (lw - top).exp();
+            let shift: f64 = (0..k)
+                .map(|i| p.gain[i] * (y[i] - p.component.mean[i]))
+                .sum();
+            total += w;
+            value += w * (p.base + shift);
+        }
+        value / total
     };
     let spread: Vec<(f64, Vec<f64>, Option<Matrix>)> = posterior
         .iter()
@@ -391,7 +458,6 @@ pub fn value_of_more_data(
             (c.weight, center, psd_square_root(&covariance))
         })
         .collect();
-    let k = evidence.size();
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
     let mut total = 0.0;
     let mut y = vec![0.0; k];

@@ -85,6 +85,13 @@ impl Matrix {
             .collect()
     }
 
+    /// `self x` into `out` (of the same size), without allocating.
+    pub fn apply_into(&self, x: &[f64], out: &mut [f64]) {
+        for (i, o) in out.iter_mut().enumerate() {
+            *o = (0..self.size).map(|j| self.get(i, j) * x[j]).sum();
+        }
+    }
+
     /// `x' self x`.
     pub fn quadratic(&self, x: &[f64]) -> f64 {
         dot(x, &self.apply(x))
