@@ -9,8 +9,9 @@ use std::sync::OnceLock;
 use std::time::Instant;
 
 use pilot::simulate::portfolio::{
-    Component, EffectPrior, Evidence, PortfolioResult, PortfolioSpec, Rule, RuleFn, draw_pilot,
-    markdown_section, run_portfolio, run_portfolio_with, standard_portfolios,
+    AT_THE_DEADLINE, Component, EffectPrior, Evidence, PortfolioResult, PortfolioSpec, Rule,
+    RuleFn, draw_pilot, markdown_section, pilot_verdict_with, robustness_section, run_portfolio,
+    run_portfolio_with, standard_portfolios,
 };
 
 /// Pilots per fast portfolio: about 1.5 s per portfolio in debug mode.
@@ -271,9 +272,31 @@ fn full_portfolio_table() {
         .iter()
         .map(|spec| run_portfolio(spec).expect("portfolio runs"))
         .collect();
+    // Revenue that does not follow purchases: pilot at its default
+    // correlation against pilot at others.
+    let spend = PortfolioSpec {
+        guardrail: None,
+        decision: AT_THE_DEADLINE.to_string(),
+        ..PortfolioSpec::spend_moves_too(pilots, 7).expect("portfolio")
+    };
+    let correlation = |rho: f64| {
+        move |e: &Evidence<'_>| pilot_verdict_with(e, |x| x.decision.prior_correlation = rho)
+    };
+    let (alone, half, close) = (correlation(0.0), correlation(0.5), correlation(0.95));
+    let robustness = run_portfolio_with(
+        &spend,
+        &[
+            ("pilot, prior_correlation = 0 (money learned alone)", &alone),
+            ("pilot, prior_correlation = 0.5", &half),
+            ("pilot, prior_correlation = 0.95", &close),
+        ],
+    )
+    .expect("portfolio runs");
     let seconds = start.elapsed().as_secs_f64();
     let mut section = markdown_section(&results);
-    let pilots: usize = results.iter().map(|r| r.pilots.len()).sum();
+    section.push_str(&robustness_section(&robustness));
+    let pilots: usize =
+        results.iter().map(|r| r.pilots.len()).sum::<usize>() + robustness.pilots.len();
     section.push_str(&format!(
         "\n{pilots} pilots analysed and scored in {seconds:.1} s (release build, two threads).\n"
     ));

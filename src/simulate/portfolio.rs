@@ -132,6 +132,10 @@ pub struct PortfolioSpec {
     pub margin: (f64, f64),
     /// The unsubscribe guardrail, if the pilots have one.
     pub guardrail: Option<GuardrailSpec>,
+    /// True relative change in what a buyer spends, drawn per arm
+    /// independently of the purchase effect; `None`: buyers spend as
+    /// before, so revenue moves exactly with purchases.
+    pub spend_effect: Option<EffectPrior>,
     /// Lines of a `[decision]` section (for example `deadline = 2026-06-30`);
     /// empty: no section, pilot's defaults.
     pub decision: String,
@@ -171,6 +175,7 @@ impl PortfolioSpec {
                 harmful_effect: (0.3, 1.0),
                 benign_sd: 0.05,
             }),
+            spend_effect: None,
             decision: String::new(),
         }
     }
@@ -238,6 +243,21 @@ impl PortfolioSpec {
                 seed,
                 EffectPrior::normal(0.01, 0.04)?,
             )
+        })
+    }
+
+    /// [`PortfolioSpec::normal`] where the initiative also changes what a
+    /// buyer spends, by normal(0, 8%) independently of the purchase effect:
+    /// revenue no longer follows purchases, the case the joint model's
+    /// correlation below 1 is for.
+    pub fn spend_moves_too(pilots: usize, seed: u64) -> Result<Self> {
+        Ok(Self {
+            name: "normal, spend moves too".to_string(),
+            description: "as *normal*, and the initiative also changes what a buyer spends, \
+                          independently of the purchases"
+                .to_string(),
+            spend_effect: Some(EffectPrior::normal(0.0, 0.08)?),
+            ..Self::normal(pilots, seed)?
         })
     }
 
@@ -321,7 +341,7 @@ impl PortfolioSpec {
         let n = |x: f64| crate::format::number(x, 0);
         let mut s = format!(
             "**{}** ({}): {} pilots, seed {}, {} treatment arm{} per pilot. True relative \
-             effect on purchases and revenue: {}. Purchase base rate uniform {}-{}; customers \
+             effect on purchases{}: {}. Purchase base rate uniform {}-{}; customers \
              per arm log-uniform {}-{}; spend per buyer log-normal with mean log-uniform {}-{} \
              and sigma uniform {}-{}; customers reached log-uniform {}-{}; margin uniform \
              {}-{}; break-even lift uniform {}-{}.",
@@ -331,6 +351,11 @@ impl PortfolioSpec {
             self.seed,
             self.treatment_arms,
             if self.treatment_arms == 1 { "" } else { "s" },
+            if self.spend_effect.is_some() {
+                ""
+            } else {
+                " and revenue"
+            },
             self.effect.describe(),
             pct(self.base_rate.0),
             pct(self.base_rate.1),
@@ -347,6 +372,14 @@ impl PortfolioSpec {
             pct(self.break_even.0),
             pct(self.break_even.1),
         );
+        if let Some(e) = &self.spend_effect {
+            let _ = write!(
+                s,
+                " True relative change in spend per buyer, independent of the purchase \
+                 effect: {}.",
+                e.describe()
+            );
+        }
         if let Some(g) = &self.guardrail {
             let _ = write!(
                 s,
@@ -430,8 +463,11 @@ pub struct Pilot {
     pub spend_per_buyer: f64,
     /// Sigma of log(spend) among buyers.
     pub spend_sigma: f64,
-    /// True relative effect on purchases and revenue, per treatment arm.
+    /// True relative effect on purchases, per treatment arm.
     pub effects: Vec<f64>,
+    /// True relative change in spend per buyer, per treatment arm (0 when
+    /// the portfolio has no spend effect).
+    pub spend_effects: Vec<f64>,
     /// The guardrail's truth, if the pilot has one.
     pub guardrail: Option<GuardrailTruth>,
     /// `[roi]` as parsed from the experiment file.
@@ -456,7 +492,8 @@ impl Pilot {
 
     /// True absolute lift of revenue per customer of treatment arm `arm`.
     fn true_revenue_lift(&self, arm: usize) -> f64 {
-        self.base_rate * self.effects[arm] * self.spend_per_buyer
+        let spend = self.spend_effects.get(arm).copied().unwrap_or(0.0);
+        self.base_rate * self.spend_per_buyer * ((1.0 + self.effects[arm]) * (1.0 + spend) - 1.0)
     }
 }
 
@@ -858,6 +895,10 @@ pub fn draw_pilot(spec: &PortfolioSpec, index: usize) -> Result<(Pilot, Experime
         base_rate * spend_per_buyer,
         break_even,
     )?;
+    // Drawn last, so that the other portfolios' pilots stay as they were.
+    let spend_effects: Vec<f64> = (0..spec.treatment_arms)
+        .map(|_| spec.spend_effect.as_ref().map_or(0.0, |e| e.draw(&mut rng)))
+        .collect();
     let experiment_toml = experiment_toml(
         spec,
         index,
@@ -880,6 +921,7 @@ pub fn draw_pilot(spec: &PortfolioSpec, index: usize) -> Result<(Pilot, Experime
         spend_per_buyer,
         spend_sigma,
         effects,
+        spend_effects,
         guardrail,
         roi,
         reached,
@@ -907,12 +949,18 @@ pub fn simulate_pilot(pilot: &Pilot, experiment: &Experiment) -> Dataset {
     for arm in 0..arms {
         let effect = arm.checked_sub(1).map_or(0.0, |t| pilot.effects[t]);
         let rate = pilot.base_rate * (1.0 + effect);
+        let spend_change = 1.0
+            + arm
+                .checked_sub(1)
+                .and_then(|t| pilot.spend_effects.get(t))
+                .copied()
+                .unwrap_or(0.0);
         let unsubscribe = pilot.guardrail.as_ref().map_or(0.0, |g| {
             g.base_rate * (1.0 + arm.checked_sub(1).map_or(0.0, |t| g.effects[t]))
         });
         for _ in 0..n {
             let buys = uniform(&mut rng) < rate;
-            let amount = (mu + pilot.spend_sigma * normal(&mut rng)).exp();
+            let amount = (mu + pilot.spend_sigma * normal(&mut rng)).exp() * spend_change;
             let leaves = uniform(&mut rng) < unsubscribe;
             arm_of.push(arm as u16);
             purchased.push(Some(f64::from(u8::from(buys))));
@@ -971,16 +1019,7 @@ fn run_pilot(
 ) -> Result<PilotResult> {
     let (pilot, experiment) = draw_pilot(spec, index)?;
     let data = simulate_pilot(&pilot, &experiment);
-    let report = build_report(
-        &experiment,
-        &data,
-        &Context {
-            now: ANALYSIS_TIME.to_string(),
-            eligible_customers: None,
-            earlier_looks: Vec::new(),
-            planned_customers_per_arm: None,
-        },
-    );
+    let report = build_report(&experiment, &data, &analysis_context());
     let evidence = Evidence {
         experiment: &experiment,
         data: &data,
@@ -1039,6 +1078,33 @@ pub fn pilot_verdict(evidence: &Evidence<'_>) -> Option<usize> {
         return None;
     }
     treatment_index(evidence.experiment, decision.arm.as_deref()?)
+}
+
+/// pilot's verdict (as [`pilot_verdict`]) with the experiment's settings
+/// changed by `adjust` first, for candidate rules that are pilot with other
+/// settings (for example `prior_correlation = 0`).
+pub fn pilot_verdict_with(
+    evidence: &Evidence<'_>,
+    adjust: impl Fn(&mut Experiment),
+) -> Option<usize> {
+    let mut experiment = evidence.experiment.clone();
+    adjust(&mut experiment);
+    let report = build_report(&experiment, evidence.data, &analysis_context());
+    pilot_verdict(&Evidence {
+        experiment: &experiment,
+        data: evidence.data,
+        report: &report,
+    })
+}
+
+/// The analysis every portfolio pilot gets: once, at its deadline.
+fn analysis_context() -> Context {
+    Context {
+        now: ANALYSIS_TIME.to_string(),
+        eligible_customers: None,
+        earlier_looks: Vec::new(),
+        planned_customers_per_arm: None,
+    }
 }
 
 /// The verdict rule of `src/decision.rs` as of this harness, reduced to
@@ -1443,6 +1509,60 @@ pub fn markdown_section(results: &[PortfolioResult]) -> String {
         }
     }
     s.push_str(&size_breakdown(results));
+    s
+}
+
+/// The section on a portfolio where revenue does not simply follow
+/// purchases ([`PortfolioSpec::spend_moves_too`]): pilot with its default
+/// correlation against the candidate rules (pilot with other
+/// correlations), p < 0.05 and perfect information. The Bayes-optimal rule
+/// of the other tables assumes spend per buyer unchanged, so it is no
+/// benchmark here; shares are of perfect information's profit instead.
+pub fn robustness_section(result: &PortfolioResult) -> String {
+    let mut s = String::from(
+        "\n### When revenue does not follow purchases\n\nThe joint model believes that an \
+         initiative's effects on purchases and on revenue correlate by `prior_correlation` \
+         (default 0.8), not that they are equal. In the portfolios above they are equal \
+         (buyers spend as before). Here the initiative also changes what a buyer spends, \
+         independently, so purchases say less about revenue (with both changes normal(0, 8%), \
+         the effects on purchases and on revenue correlate by about 0.7); the Bayes-optimal \
+         rule above \
+         assumes unchanged spend and is no benchmark, so shares are of the profit with \
+         perfect information. Candidate rules are pilot with `prior_correlation` set as \
+         named.\n\n",
+    );
+    let _ = writeln!(s, "- {}\n", result.spec.describe());
+    s.push_str(
+        "| rule | profit | share of perfect information | rollouts | harmful rollouts |\n\
+         |---|---|---|---|---|\n",
+    );
+    let perfect = result.scores[Rule::PerfectInformation.index()].profit;
+    let shown: Vec<usize> = [
+        Rule::Pilot,
+        Rule::PValue,
+        Rule::PerfectInformation,
+        Rule::Never,
+    ]
+    .iter()
+    .map(|r| r.index())
+    .chain(Rule::ALL.len()..result.scores.len())
+    .collect();
+    for i in shown {
+        let score = &result.scores[i];
+        let share = if perfect > 0.0 {
+            format!("{:.0}%", 100.0 * score.profit / perfect)
+        } else {
+            "n/a".to_string()
+        };
+        let _ = writeln!(
+            s,
+            "| {} | {} | {share} | {} | {} |",
+            score.rule,
+            crate::format::number(score.profit, 0),
+            score.rollouts,
+            score.harmful_rollouts
+        );
+    }
     s
 }
 
