@@ -259,7 +259,7 @@ fn rejects_portfolios_whose_rates_could_exceed_one() {
 /// The full run: prints the docs section, each line prefixed with
 /// `PORTFOLIO> ` for `scripts/calibrate.sh`.
 #[test]
-#[ignore = "full portfolio run (about 30 s in release); scripts/calibrate.sh runs it"]
+#[ignore = "full portfolio run (about 3 minutes in release); scripts/calibrate.sh runs it"]
 fn full_portfolio_table() {
     let start = Instant::now();
     // PORTFOLIO_PILOTS overrides the size for quick experiments.
