@@ -142,8 +142,24 @@ impl Update {
     /// Log marginal likelihood of `y` (up to a constant shared by all
     /// components) plus the log prior weight.
     fn log_weight(&self, component: &JointComponent, y: &[f64]) -> f64 {
-        let r: Vec<f64> = y.iter().zip(&component.mean).map(|(a, b)| a - b).collect();
-        component.weight.ln() - 0.5 * self.precision.quadratic(&r) - 0.5 * self.log_determinant
+        let k = y.len();
+        self.log_weight_into(component, y, &mut vec![0.0; k], &mut vec![0.0; k])
+    }
+
+    /// [`Update::log_weight`] with caller-owned buffers of `y`'s size, for
+    /// loops that must not allocate (the value of more data's draws).
+    fn log_weight_into(
+        &self,
+        component: &JointComponent,
+        y: &[f64],
+        residual: &mut [f64],
+        product: &mut [f64],
+    ) -> f64 {
+        for ((r, a), b) in residual.iter_mut().zip(y).zip(&component.mean) {
+            *r = a - b;
+        }
+        self.precision.apply_into(residual, product);
+        component.weight.ln() - 0.5 * dot(residual, product) - 0.5 * self.log_determinant
     }
 }
 
@@ -153,6 +169,18 @@ impl Update {
 /// covariance (correlation 1) is fine; weights by the marginal likelihood
 /// `N(y; m, P + S)`, on the log scale.
 fn posterior_under(
+    prior: &[JointComponent],
+    y: &[f64],
+    sampling: &Matrix,
+) -> Option<Vec<JointComponent>> {
+    let mut updated = posterior_aligned(prior, y, sampling)?;
+    updated.retain(|c| c.weight > 0.0);
+    Some(updated)
+}
+
+/// [`posterior_under`] with one updated component per prior component, in
+/// the prior's order, weights of 0 included.
+fn posterior_aligned(
     prior: &[JointComponent],
     y: &[f64],
     sampling: &Matrix,
@@ -186,7 +214,6 @@ fn posterior_under(
     for (c, w) in updated.iter_mut().zip(weights) {
         c.weight = w;
     }
-    updated.retain(|c| c.weight > 0.0);
     Some(updated)
 }
 
@@ -346,7 +373,17 @@ pub fn value_of_more_data(
     if r.is_nan() || r <= 0.0 {
         return 0.0;
     }
-    let posterior = evidence.posterior();
+    // The posterior of each prior component, in the prior's order.
+    let aligned = evidence.prior.as_ref().and_then(|prior| {
+        Some((
+            prior,
+            posterior_aligned(prior, &evidence.estimates, &evidence.sampling)?,
+        ))
+    });
+    let posterior: Vec<JointComponent> = match &aligned {
+        Some((_, updated)) => updated.iter().filter(|c| c.weight > 0.0).cloned().collect(),
+        None => evidence.posterior(),
+    };
     let now = linear_of(&posterior, offset, coefficients)
         .mean()
         .max(alternative);
@@ -354,24 +391,17 @@ pub fn value_of_more_data(
     // Components the data so far have all but ruled out cannot regain
     // weight from more of the same data: leaving them out keeps a prior of
     // dozens of components (the factor model's) fast, at no visible cost.
-    let prior: Option<Vec<JointComponent>> = evidence.prior.as_ref().map(|prior| {
-        let log_weights: Vec<f64> = prior
-            .iter()
-            .map(|c| {
-                Update::of(c, &evidence.sampling)
-                    .map_or(f64::NEG_INFINITY, |u| u.log_weight(c, &evidence.estimates))
-            })
-            .collect();
-        match normalised(&log_weights) {
-            Some(weights) => prior
+    let prior: Option<Vec<JointComponent>> = match &aligned {
+        Some((prior, updated)) => Some(
+            prior
                 .iter()
-                .zip(weights)
-                .filter(|(_, w)| *w >= NEGLIGIBLE_WEIGHT)
+                .zip(updated)
+                .filter(|(_, u)| u.weight >= NEGLIGIBLE_WEIGHT)
                 .map(|(c, _)| c.clone())
                 .collect(),
-            None => prior.clone(),
-        }
-    });
+        ),
+        None => evidence.prior.clone(),
+    };
     let posterior: Vec<JointComponent> = {
         let kept: Vec<JointComponent> = posterior
             .into_iter()
@@ -417,13 +447,9 @@ pub fn value_of_more_data(
         log_weights.clear();
         let mut top = f64::NEG_INFINITY;
         for p in prepared {
-            for i in 0..k {
-                residual[i] = y[i] - p.component.mean[i];
-            }
-            p.update.precision.apply_into(&residual, &mut product);
-            let lw = p.component.weight.ln()
-                - 0.5 * dot(&residual, &product)
-                - 0.5 * p.update.log_determinant;
+            let lw = p
+                .update
+                .log_weight_into(&p.component, y, &mut residual, &mut product);
             top = top.max(lw);
             log_weights.push(lw);
         }
