@@ -87,7 +87,7 @@ impl Accumulator {
 
     fn push(&mut self, value: f64, denominator: f64, covariate: f64) {
         match self {
-            Accumulator::Binary(s) => s.push(value >= 0.5),
+            Accumulator::Binary(s) => s.push(is_success(value)),
             Accumulator::Mean(s) => s.push(value),
             Accumulator::Cuped(s) => s.push(value, covariate),
             Accumulator::Ratio(s) => s.push(value, denominator),
@@ -176,13 +176,9 @@ pub fn aggregate_metric(
     for (c, value) in values.iter().enumerate() {
         let arm = customers.arms[c] as usize;
         assigned[arm] += 1;
-        let Some(mut value) = *value else { continue };
-        if let Some(cap) = cap_value
-            && value > cap
-        {
-            value = cap;
-            capped_customers += 1;
-        }
+        let Some(value) = *value else { continue };
+        let (value, capped) = apply_cap(value, cap_value);
+        capped_customers += u64::from(capped);
         let denominator = denominators.and_then(|d| d[c]).unwrap_or(0.0);
         let covariate_value = covariate.and_then(|x| x[c]).unwrap_or(0.0);
         overall[arm].push(value, denominator, covariate_value);
@@ -219,6 +215,21 @@ pub fn aggregate_metric(
         assigned,
         cap_value,
         capped_customers,
+    }
+}
+
+/// Whether a binary metric's per-customer value counts as a success (0.5
+/// and above); every reader of binary values goes through it, so that the
+/// rate and its co-moments count the same customers.
+pub(crate) fn is_success(value: f64) -> bool {
+    value >= 0.5
+}
+
+/// `value` lowered to `cap` when above it, and whether it was.
+pub(crate) fn apply_cap(value: f64, cap: Option<f64>) -> (f64, bool) {
+    match cap {
+        Some(cap) if value > cap => (cap, true),
+        _ => (value, false),
     }
 }
 

@@ -10,7 +10,7 @@
 //! [`aggregate_metric`](super::aggregate::aggregate_metric).
 
 use crate::config::{Experiment, MetricKind, Role};
-use crate::ingest::aggregate::MetricStats;
+use crate::ingest::aggregate::{MetricStats, apply_cap, is_success};
 use crate::stats::cross::{CROSS_DIM, CrossMoments};
 
 /// Co-moments of two metrics' customer values, per arm.
@@ -94,12 +94,9 @@ impl Side<'_> {
     /// Customer `c`'s value and covariate, `None` when the value is left
     /// out; capped and read as 0/1 exactly as the metric's statistics are.
     fn at(&self, c: usize) -> Option<(f64, f64)> {
-        let mut value = self.input.values[c]?;
-        if let Some(cap) = self.cap {
-            value = value.min(cap);
-        }
+        let (mut value, _) = apply_cap(self.input.values[c]?, self.cap);
         if self.binary {
-            value = if value >= 0.5 { 1.0 } else { 0.0 };
+            value = f64::from(u8::from(is_success(value)));
         }
         // A missing covariate counts as 0, as in the CUPED statistics.
         let covariate = self.input.covariate.and_then(|x| x[c]).unwrap_or(0.0);
