@@ -1269,11 +1269,7 @@ fn expected_npv(
     experiment: &Experiment,
     data: &Dataset,
 ) -> Result<Vec<f64>> {
-    let primary = primary_index(experiment).and_then(|p| data.metrics.get(p));
-    let counts = |arm: usize| match primary.and_then(|m| m.arms.get(arm)) {
-        Some(GroupStats::Binary(s)) => (s.successes() as f64, s.n() as f64),
-        _ => (0.0, 0.0),
-    };
+    let counts = |arm: usize| purchases(experiment, data, arm);
     let (x0, n0) = counts(0);
     // The control's likelihood does not depend on the effect: once per node.
     let base_rates: Vec<(f64, f64)> = base_rate_nodes(spec.base_rate, x0, n0)
@@ -1354,6 +1350,16 @@ fn base_rate_nodes(range: (f64, f64), buyers: f64, customers: f64) -> Vec<(f64, 
     nodes
 }
 
+/// Buyers and customers of `arm` in the primary (purchase) metric; zeros
+/// when it has no binary statistics.
+fn purchases(experiment: &Experiment, data: &Dataset, arm: usize) -> (f64, f64) {
+    let primary = primary_index(experiment).and_then(|p| data.metrics.get(p));
+    match primary.and_then(|m| m.arms.get(arm)) {
+        Some(GroupStats::Binary(s)) => (s.successes() as f64, s.n() as f64),
+        _ => (0.0, 0.0),
+    }
+}
+
 /// `ln P(buyers | customers, rate)` up to a constant in the rate;
 /// minus infinity for a rate the purchases rule out.
 fn binomial_ln(buyers: f64, customers: f64, rate: f64) -> f64 {
@@ -1381,17 +1387,13 @@ fn expected_npv_known_base_rate(
     experiment: &Experiment,
     data: &Dataset,
 ) -> Result<Vec<f64>> {
-    let primary = primary_index(experiment).and_then(|p| data.metrics.get(p));
     let p0 = pilot.base_rate;
     let n = pilot.customers_per_arm as f64;
     // Width of the likelihood in effect units, for the quadrature panels.
     let width = (p0 * (1.0 - p0) / n).sqrt() / p0;
     (0..spec.treatment_arms)
         .map(|t| {
-            let (buyers, customers) = match primary.and_then(|m| m.arms.get(t + 1)) {
-                Some(GroupStats::Binary(s)) => (s.successes() as f64, s.n() as f64),
-                _ => (0.0, 0.0),
-            };
+            let (buyers, customers) = purchases(experiment, data, t + 1);
             let ln_likelihood = |d: f64| binomial_ln(buyers, customers, p0 * (1.0 + d));
             let peak = (customers > 0.0).then(|| (buyers / (customers * p0) - 1.0, width));
             let effect = spec.effect.posterior_mean_with(ln_likelihood, peak);
