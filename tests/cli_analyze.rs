@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::Sandbox;
+use common::{Rng, Sandbox};
 use serde_json::Value;
 
 const EXPERIMENT: &str = r#"[experiment]
@@ -49,19 +49,6 @@ segments = ["segment"]
 min_customers_per_arm = 100
 "#;
 
-/// SplitMix64: a tiny deterministic generator, enough for test data.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> f64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        ((z ^ (z >> 31)) >> 11) as f64 / (1u64 << 53) as f64
-    }
-}
-
 /// Effects: probability of buying and of complaining per arm.
 struct Truth {
     bought: [f64; 2],
@@ -85,13 +72,13 @@ fn pilot_with(n: usize, truth: &Truth, seed: u64) -> Sandbox {
         let mut cells = line.split(',');
         let id = cells.next().unwrap();
         let arm = usize::from(cells.next() == Some("sms"));
-        let bought = rng.next() < truth.bought[arm];
+        let bought = rng.uniform() < truth.bought[arm];
         let revenue = if bought {
-            20.0 + 40.0 * rng.next()
+            20.0 + 40.0 * rng.uniform()
         } else {
             0.0
         };
-        let complained = rng.next() < truth.complaints[arm];
+        let complained = rng.uniform() < truth.complaints[arm];
         outcomes.push_str(&format!(
             "{id},{},{revenue:.2},{}\n",
             u8::from(bought),

@@ -9,32 +9,12 @@
 //! - the same for the joint model of a primary and a money metric, with
 //!   effects drawn from its factor prior.
 
+mod common;
+
+use common::Rng;
 use pilot::config::{Direction, Prior};
 use pilot::decide::guardrails::{GuardrailEvidence, GuardrailStatus, check};
 use pilot::decide::prior::relative_prior;
-
-/// SplitMix64 uniforms and Box-Muller normals, seeded.
-struct Rng(u64);
-
-impl Rng {
-    fn uniform(&mut self) -> f64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        ((z ^ (z >> 31)) >> 11) as f64 / (1u64 << 53) as f64
-    }
-
-    fn normal(&mut self) -> f64 {
-        let u1 = 1.0 - self.uniform();
-        let u2 = self.uniform();
-        (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
-    }
-
-    fn binomial(&mut self, n: u32, p: f64) -> f64 {
-        (0..n).filter(|_| self.uniform() < p).count() as f64
-    }
-}
 
 #[test]
 fn a_guardrail_at_its_margin_is_shown_safe_at_most_ten_percent_of_the_time() {

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::Sandbox;
+use common::{Rng, Sandbox};
 use serde_json::Value;
 
 /// A two-arm pilot: primary `bought`, money metric `revenue`, guardrail
@@ -65,19 +65,6 @@ unit_value = 1
 margin = 0.5
 "#;
 
-/// SplitMix64 uniforms, enough for test data.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> f64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        ((z ^ (z >> 31)) >> 11) as f64 / (1u64 << 53) as f64
-    }
-}
-
 /// Assigns `n` customers, then writes one outcome row per customer from
 /// `row(arm, rng)` (arm 0 is the control); `None` writes no row.
 fn pilot(toml: &str, n: usize, mut row: impl FnMut(usize, &mut Rng) -> Option<String>) -> Sandbox {
@@ -112,15 +99,15 @@ fn decision_of(s: &Sandbox) -> Value {
 /// A guardrail that is the same in both arms, 5% of customers: with a 90%
 /// margin it is shown safe at these sizes.
 fn calm(rng: &mut Rng) -> f64 {
-    f64::from(u8::from(rng.next() < 0.05))
+    f64::from(u8::from(rng.uniform() < 0.05))
 }
 
 /// Buying 20% -> 30%, revenue 30 per buyer; the guardrail from `guard`.
 fn outcome(arm: usize, rng: &mut Rng, guard: f64) -> String {
     let rate = [0.2, 0.3][arm];
-    let bought = rng.next() < rate;
+    let bought = rng.uniform() < rate;
     let revenue = if bought {
-        20.0 + 20.0 * rng.next()
+        20.0 + 20.0 * rng.uniform()
     } else {
         0.0
     };
@@ -190,7 +177,7 @@ fn a_guardrail_that_improved_from_a_negative_mean_is_not_a_stop() {
         &experiment("mean", "increase", 0.1, ""),
         2000,
         |arm, rng| {
-            let guard = [-2.26, 1.88][arm] + (rng.next() - 0.5);
+            let guard = [-2.26, 1.88][arm] + (rng.uniform() - 0.5);
             Some(outcome(arm, rng, (guard * 100.0).round() / 100.0))
         },
     );
@@ -210,7 +197,7 @@ fn a_guardrail_not_shown_safe_never_rolls_out_even_with_a_low_risk_limit() {
         &experiment("binary", "decrease", 0.5, &extra),
         1600,
         |arm, rng| {
-            let guard = u8::from(rng.next() < [0.02, 0.04][arm]);
+            let guard = u8::from(rng.uniform() < [0.02, 0.04][arm]);
             Some(outcome(arm, rng, f64::from(guard)))
         },
     );
@@ -230,7 +217,7 @@ fn at_the_deadline_the_verdict_is_rollout_or_stop() {
             &experiment("binary", "decrease", 0.9, &extra),
             300,
             |arm, rng| {
-                let bought = rng.next() < rates[arm];
+                let bought = rng.uniform() < rates[arm];
                 let revenue = if bought { 30.0 } else { 0.0 };
                 Some(format!("{},{revenue},{}", u8::from(bought), calm(rng)))
             },

@@ -123,3 +123,30 @@ impl Sandbox {
         }
     }
 }
+
+/// SplitMix64 uniforms on [0, 1) and Box-Muller normals, seeded: test data
+/// that is the same on every machine.
+pub struct Rng(pub u64);
+
+impl Rng {
+    /// A uniform on [0, 1) from the top 53 bits.
+    pub fn uniform(&mut self) -> f64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        ((z ^ (z >> 31)) >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    /// A standard normal (Box-Muller; `1 - u` keeps the logarithm finite).
+    pub fn normal(&mut self) -> f64 {
+        let u1 = 1.0 - self.uniform();
+        let u2 = self.uniform();
+        (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
+    }
+
+    /// Successes among `n` trials of chance `p`.
+    pub fn binomial(&mut self, n: u32, p: f64) -> f64 {
+        (0..n).filter(|_| self.uniform() < p).count() as f64
+    }
+}
