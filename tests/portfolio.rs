@@ -8,6 +8,7 @@
 use std::sync::OnceLock;
 use std::time::Instant;
 
+use pilot::config::Prior;
 use pilot::simulate::portfolio::{
     AT_THE_DEADLINE, Component, EffectPrior, Evidence, PortfolioResult, PortfolioSpec, Rule,
     RuleFn, draw_pilot, markdown_section, pilot_verdict_with, robustness_section, run_portfolio,
@@ -267,10 +268,39 @@ fn full_portfolio_table() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(FULL_PILOTS);
+    // Where pilot's shortfall on *normal* comes from: pilot told the true
+    // prior, pilot believing revenue follows purchases almost exactly (as it
+    // does in these pilots), and both.
+    fn true_prior(x: &mut pilot::config::Experiment) {
+        x.decision.prior = Prior::Normal {
+            mean: 0.0,
+            sd: 0.08,
+        };
+    }
+    let told_prior = |e: &Evidence<'_>| pilot_verdict_with(e, true_prior);
+    let following =
+        |e: &Evidence<'_>| pilot_verdict_with(e, |x| x.decision.prior_correlation = 0.99);
+    let told_both = |e: &Evidence<'_>| {
+        pilot_verdict_with(e, |x| {
+            true_prior(x);
+            x.decision.prior_correlation = 0.99;
+        })
+    };
+    let gap: [(&str, &RuleFn); 3] = [
+        ("pilot, told the true prior normal(0, 8%)", &told_prior),
+        ("pilot, prior_correlation = 0.99", &following),
+        (
+            "pilot, told the true prior, prior_correlation = 0.99",
+            &told_both,
+        ),
+    ];
     let results: Vec<PortfolioResult> = standard_portfolios(pilots)
         .expect("standard portfolios")
         .iter()
-        .map(|spec| run_portfolio(spec).expect("portfolio runs"))
+        .map(|spec| {
+            let candidates: &[(&str, &RuleFn)] = if spec.name == "normal" { &gap } else { &[] };
+            run_portfolio_with(spec, candidates).expect("portfolio runs")
+        })
         .collect();
     // Revenue that does not follow purchases: pilot at its default
     // correlation against pilot at others.
@@ -294,6 +324,15 @@ fn full_portfolio_table() {
     .expect("portfolio runs");
     let seconds = start.elapsed().as_secs_f64();
     let mut section = markdown_section(&results);
+    section.push_str(
+        "\nThe rows *pilot, told the true prior* and *pilot, prior_correlation = 0.99* of \
+         *normal* say where pilot's shortfall there lies. A prior that fits the true spread of \
+         effects (which no single pilot can learn) gains a little; believing that revenue \
+         follows purchases almost exactly gains more, because in these pilots it does \
+         (buyers spend as before), and together they come close to the Bayes-optimal rule. \
+         pilot's default correlation of 0.8 is kept because initiatives that move what a \
+         buyer spends exist: the next section shows what believing 0.95 costs then.\n",
+    );
     section.push_str(&robustness_section(&robustness));
     let pilots: usize =
         results.iter().map(|r| r.pilots.len()).sum::<usize>() + robustness.pilots.len();
