@@ -254,3 +254,56 @@ fn the_help_example_names_metrics_the_example_experiment_has() {
         );
     }
 }
+
+/// A simulated purchase comes with revenue (one propensity to buy drives
+/// both), and a segment column other than `segment` gets values of its own.
+#[test]
+fn purchases_have_revenue_and_regions_are_regions() {
+    let s = Sandbox::new();
+    let experiment = EXPERIMENT.replace(
+        "[outcomes]",
+        "[analysis]\nsegments = [\"segment\", \"region\"]\n\n[outcomes]",
+    );
+    s.write("exp.toml", &experiment);
+    s.pilot(&[
+        "simulate",
+        "exp.toml",
+        "--customers",
+        "3000",
+        "--effect",
+        "bought=0.4",
+        "--out",
+        "sim",
+    ])
+    .ok();
+    let outcomes = s.read("sim/outcomes.csv");
+    let mut buyers = 0;
+    for line in outcomes.lines().skip(1) {
+        let cells: Vec<&str> = line.split(',').collect();
+        if cells[2] == "1" {
+            buyers += 1;
+            let revenue: f64 = cells[3].parse().expect("revenue");
+            assert!(revenue > 0.0, "a purchase without revenue: {line}");
+        }
+    }
+    assert!(buyers > 400, "{buyers} buyers");
+    let customers = s.read("sim/customers.csv");
+    let header: Vec<&str> = customers
+        .lines()
+        .next()
+        .expect("header")
+        .split(',')
+        .collect();
+    let region = header
+        .iter()
+        .position(|c| *c == "region")
+        .expect("region column");
+    let mut regions: Vec<&str> = customers
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(region).expect("region cell"))
+        .collect();
+    regions.sort_unstable();
+    regions.dedup();
+    assert_eq!(regions, ["east", "north", "south", "west"]);
+}

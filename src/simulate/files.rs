@@ -6,7 +6,9 @@
 //! - `customers.csv`: `[population] id_column`, `segment`, every metric
 //!   covariate (a pre-period value correlated with the outcome), and any
 //!   filter or stratification column the experiment needs (filled so that
-//!   every customer is eligible);
+//!   every customer is eligible; a stratification or segment column without
+//!   a filter gets its own values: regions for `region`, else `<column> A`
+//!   to `C`);
 //! - `ledger.csv`: written by [`crate::assign::assign`], every customer
 //!   assigned on the first day of the outcomes (`[outcomes] from`, or
 //!   2025-01-06), so no outcome row precedes its customer's assignment;
@@ -26,7 +28,7 @@ use rand::SeedableRng;
 
 use super::{Draw, Shape, SimRng, uniform};
 use crate::assign::{AssignOptions, assign};
-use crate::config::{Aggregate, Experiment, FilterRule};
+use crate::config::{Aggregate, Experiment, FilterRule, MetricKind, Role};
 use crate::error::{Error, Result};
 use crate::io::atomic::write_atomic;
 
@@ -117,6 +119,26 @@ pub fn simulate(exp: &Experiment, opts: &SimulateOptions) -> Result<Simulated> {
         )
     };
     let id = |c: u64| format!("S{:07}", c + 1);
+    // Each customer's propensity to buy, shared by the primary metric (when
+    // binary: a purchase) and the revenue-like metrics, so that a purchase
+    // comes with revenue. Guardrails (unsubscribes) stay independent.
+    let buys = |m: usize| {
+        let metric = &exp.metrics[m];
+        match metric.kind {
+            MetricKind::Binary => metric.role == Role::Primary,
+            MetricKind::Mean => metric.aggregate != Aggregate::Count,
+            _ => false,
+        }
+    };
+    let activity = |c: u64, m: usize| {
+        if !buys(m) {
+            return None;
+        }
+        let mut rng = SimRng::seed_from_u64(
+            opts.seed ^ c.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0x5A17_AC71_717E_0000,
+        );
+        Some(uniform(&mut rng))
+    };
 
     // Population.
     let mut population_rng = SimRng::seed_from_u64(opts.seed);
@@ -153,6 +175,18 @@ pub fn simulate(exp: &Experiment, opts: &SimulateOptions) -> Result<Simulated> {
     for column in exp.assignment.stratify.iter().chain(&exp.analysis.segments) {
         add_extra(column, None);
     }
+    // Values of the other attribute columns, drawn independently of the
+    // segment so that a segment table by region shows regions.
+    let attribute_values = |column: &str| -> Vec<String> {
+        if column.eq_ignore_ascii_case("region") {
+            ["north", "south", "east", "west"]
+                .map(String::from)
+                .to_vec()
+        } else {
+            ["A", "B", "C"].map(|v| format!("{column} {v}")).to_vec()
+        }
+    };
+    let mut attribute_rng = SimRng::seed_from_u64(opts.seed.wrapping_add(2));
     // Segment values: the defaults, or those a filter on `segment` admits.
     let mut segments: Vec<String> = SEGMENTS.iter().map(|(n, _)| n.to_string()).collect();
     let mut shares: Vec<f64> = SEGMENTS.iter().map(|(_, s)| *s).collect();
@@ -190,11 +224,15 @@ pub fn simulate(exp: &Experiment, opts: &SimulateOptions) -> Result<Simulated> {
             let segment = pick_segment(&segments, &shares, uniform(&mut population_rng));
             let mut row = vec![id(c), segment.to_string()];
             for &(m, _) in &covariates {
-                let draw = shapes[m][0].draw(&mut customer_rng(c, m));
+                let draw = shapes[m][0].draw_with(&mut customer_rng(c, m), activity(c, m));
                 row.push(number(draw.covariate));
             }
-            for (_, value) in &extra {
-                row.push(value.clone().unwrap_or_else(|| segment.to_string()));
+            for (column, value) in &extra {
+                row.push(value.clone().unwrap_or_else(|| {
+                    let values = attribute_values(column);
+                    let k = (uniform(&mut attribute_rng) * values.len() as f64) as usize;
+                    values[k.min(values.len() - 1)].clone()
+                }));
             }
             write_row(w, &population_path, &row)?;
         }
@@ -253,7 +291,9 @@ pub fn simulate(exp: &Experiment, opts: &SimulateOptions) -> Result<Simulated> {
         let draws: Vec<Draw> = shapes
             .iter()
             .enumerate()
-            .map(|(m, s)| s[usize::from(*arm > 0)].draw(&mut customer_rng(c, m)))
+            .map(|(m, s)| {
+                s[usize::from(*arm > 0)].draw_with(&mut customer_rng(c, m), activity(c, m))
+            })
             .collect();
         let prefix = |r: &mut Vec<String>| {
             r.push(id(c));

@@ -19,6 +19,11 @@
 //! - NPS 0-10, CSAT 1-5, ordinal within `scale`: a fixed answer distribution,
 //!   with 70% non-response (a blank answer).
 //!
+//! `pilot simulate` draws a binary primary metric and the revenue-like
+//! metrics of one customer from one propensity to buy
+//! ([`Shape::draw_with`]), so a customer who purchased has revenue; the
+//! calibration draws each metric on its own.
+//!
 //! Effects (`lift`): a relative change of the metric's mean for binary,
 //! mean, ratio and ordinal (mean answer) metrics; for CSAT a relative change
 //! of the share of 4-5 answers (what pilot tests); for NPS an absolute change
@@ -212,16 +217,28 @@ impl Shape {
 
     /// Draws one customer.
     pub fn draw(&self, rng: &mut SimRng) -> Draw {
+        self.draw_with(rng, None)
+    }
+
+    /// Draws one customer whose propensity to buy is `activity` (uniform
+    /// on 0-1; `None`: drawn from `rng`). A binary metric is 1 and a
+    /// revenue-like metric nonzero when the activity is below their rate,
+    /// so the metrics of one customer drawn with the same activity agree: a
+    /// customer who purchased has revenue (when the purchase rate is at
+    /// most the share of customers with revenue).
+    pub fn draw_with(&self, rng: &mut SimRng, activity: Option<f64>) -> Draw {
         match self {
             Shape::Binary { p } => Draw {
-                value: Some(f64::from(u8::from(uniform(rng) < *p))),
+                value: Some(f64::from(u8::from(
+                    activity.unwrap_or_else(|| uniform(rng)) < *p,
+                ))),
                 denominator: None,
                 covariate: 0.0,
             },
             Shape::Revenue { buy, mu, scale } => {
                 let z = normal(rng);
                 let w = normal(rng);
-                let active = uniform(rng) < *buy;
+                let active = activity.unwrap_or_else(|| uniform(rng)) < *buy;
                 // Pre-period spend: most of today's buyers bought before,
                 // few of the others did; amounts share the level z.
                 let bought_before = uniform(rng)
