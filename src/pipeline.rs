@@ -9,7 +9,7 @@ use crate::analysis::covariance::effect_covariance;
 use crate::analysis::health;
 use crate::analysis::metrics::{analyze_metric, apply_correction};
 use crate::analysis::needed::{NeedInputs, sample_need};
-use crate::analysis::result::{ArmComparison, MetricResult};
+use crate::analysis::result::{ArmComparison, MetricResult, MetricTitles};
 use crate::config::{Experiment, Role};
 use crate::decide::evidence::{
     arm_money, as_of_day, deadline, guardrail_checks, linked_evidence, shrunken_effect,
@@ -207,6 +207,7 @@ fn decide_on(
     let need = best.and_then(|c| need_for(exp, p, primary, c));
     let today = crate::dates::parse_day(&ctx.now).unwrap_or(i32::MAX);
     let as_of = as_of_day(exp, today);
+    let titles = MetricTitles::of(metrics);
     decide(&DecisionInput {
         primary,
         control: (&exp.arms[0].name, data.customers_per_arm[0]),
@@ -221,6 +222,7 @@ fn decide_on(
         need,
         currency: exp.roi.as_ref().map_or("$", |r| r.currency.as_str()),
         horizon_months: exp.roi.as_ref().map(|r| r.horizon_months),
+        titles: &titles,
     })
 }
 

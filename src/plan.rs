@@ -102,6 +102,9 @@ pub struct ProfitOptimal {
 pub struct MetricPlan {
     /// Metric name.
     pub name: String,
+    /// The metric's `label`, what the plan calls it (`null`: its name).
+    #[serde(default)]
+    pub label: Option<String>,
     /// Metric kind.
     pub kind: &'static str,
     /// Metric role.
@@ -133,6 +136,13 @@ pub struct MetricPlan {
     pub profit_optimal: Option<ProfitOptimal>,
     /// Plain-language advice.
     pub advice: Vec<String>,
+}
+
+impl MetricPlan {
+    /// What the plan calls the metric: its label, or its name.
+    pub fn title(&self) -> &str {
+        self.label.as_deref().unwrap_or(&self.name)
+    }
 }
 
 /// The whole plan.
@@ -371,6 +381,7 @@ fn plan_metric(exp: &Experiment, metric: &Metric, eligible: u64, available: u64)
     let profit = profit_optimal(exp, metric, eligible, power_size);
     let mut plan = MetricPlan {
         name: metric.name.clone(),
+        label: metric.label.clone(),
         kind: metric.kind.as_str(),
         role: metric.role.as_str(),
         baseline,

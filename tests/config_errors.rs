@@ -1787,3 +1787,32 @@ fn mde_as_a_percentage() {
 help: write percentages as fractions: 20% is 0.2; for a change of +100% or more, give `mde_absolute` in the metric's units"#,
     );
 }
+
+#[test]
+fn a_metric_label_is_read_and_trimmed() {
+    let exp = parse(&cat(&metric(), "label = \" Repeat purchases \"\n"));
+    assert_eq!(exp.metrics[0].label.as_deref(), Some("Repeat purchases"));
+    assert_eq!(parse(&metric()).metrics[0].label, None);
+}
+
+#[test]
+fn a_metric_label_must_be_one_short_line() {
+    for (label, problem) in [
+        ("\"   \"", "empty"),
+        ("\"Repeat\\npurchases\"", "one line"),
+        ("\"Repeat \\u202Epurchases\"", "one line"),
+        (&format!("\"{}\"", "x".repeat(61)), "61 characters"),
+    ] {
+        match config::parse(
+            Path::new("experiments/loyalty-sms.toml"),
+            &cat(&metric(), &format!("label = {label}\n")),
+        ) {
+            Ok(_) => panic!("label {label} was accepted"),
+            Err(e) => {
+                let text = e.to_string();
+                assert!(text.contains("experiments/loyalty-sms.toml:"), "{text}");
+                assert!(text.contains(problem), "{label}: {text}");
+            }
+        }
+    }
+}

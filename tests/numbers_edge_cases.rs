@@ -290,7 +290,7 @@ fn survey_segments_count_answers_and_say_so() {
     let text = bundled("faster-support", "terminal");
     let header = text
         .lines()
-        .skip_while(|l| !l.contains("csat by segment"))
+        .skip_while(|l| !l.contains("Satisfaction (CSAT) by segment"))
         .nth(1)
         .expect("the csat segment table");
     assert!(
@@ -299,7 +299,7 @@ fn survey_segments_count_answers_and_say_so() {
     );
     let online = text
         .lines()
-        .skip_while(|l| !l.contains("csat by segment"))
+        .skip_while(|l| !l.contains("Satisfaction (CSAT) by segment"))
         .find(|l| l.trim_start().starts_with("online"))
         .unwrap();
     assert!(online.contains(" 197 "), "{online}");
@@ -322,4 +322,48 @@ fn adjusted_p_values_say_the_intervals_beside_them_are_not() {
     );
     let md = bundled("loyalty-discount", "markdown");
     assert!(md.contains("are not adjusted"), "markdown note");
+}
+
+/// A metric's `label` names it in every report; JSON keeps the name as the
+/// key and adds the label; the heading also gives the name, so the reader
+/// can find the metric in the experiment file.
+#[test]
+fn metric_labels_name_the_metrics_in_every_report() {
+    let json: serde_json::Value =
+        serde_json::from_str(&bundled("sms-reminder", "json")).expect("json report");
+    let first = &json["metrics"][0];
+    assert_eq!(first["name"], "repeat_purchase");
+    assert_eq!(first["label"], "Repeat purchases");
+    let terminal = bundled("sms-reminder", "terminal");
+    assert!(
+        terminal.contains("Repeat purchases (repeat_purchase: rate, primary metric"),
+        "{terminal}"
+    );
+    assert!(
+        terminal.contains("Guardrail Unsubscribes is likely worse"),
+        "{terminal}"
+    );
+    let markdown = bundled("sms-reminder", "markdown");
+    assert!(markdown.contains("\n## Repeat purchases\n"), "{markdown}");
+    assert!(
+        markdown.contains("### Repeat purchases by segment"),
+        "{markdown}"
+    );
+    // Outside the experiment file's own keys, the code names are gone from
+    // the sentences of the verdict.
+    let verdict: Vec<&str> = terminal.lines().take_while(|l| !l.is_empty()).collect();
+    for line in &verdict {
+        assert!(!line.contains("repeat_purchase"), "{line}");
+        assert!(!line.contains("revenue_90d"), "{line}");
+    }
+    let plan = std::process::Command::new(env!("CARGO_BIN_EXE_pilot"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["plan", "experiments/sms-reminder.toml"])
+        .output()
+        .expect("run pilot plan");
+    let plan = String::from_utf8(plan.stdout).expect("utf-8");
+    assert!(
+        plan.contains("\nRepeat purchases (binary, primary)"),
+        "{plan}"
+    );
 }

@@ -284,7 +284,7 @@ fn the_summary_says_the_verdict_the_interval_and_the_money() {
     assert!(all.contains("a reminder with a one-tap link"));
     // The primary metric in its own units: a rate, so percentage points.
     assert!(
-        all.contains("repeat_purchase rose from 15.2% in control to 21.4% with sms: +6.2 pp (95% interval +2.4 pp to +10.1 pp, +41.1%); a clear improvement."),
+        all.contains("Repeat purchases rose from 15.2% in control to 21.4% with sms: +6.2 pp (95% interval +2.4 pp to +10.1 pp, +41.1%); a clear improvement."),
         "{all}"
     );
     // The money the verdict rests on (under the prior), then the data alone.
@@ -329,7 +329,7 @@ fn money_metrics_read_in_the_currency_and_a_rollout_names_the_arm() {
     // group (measured $16.78), so that the change is its difference to
     // the control's, in dollars.
     assert!(
-        doc_text.contains("gross_margin_90d fell from $16.28 in control to $15.19 (adjusted for what customers did before the pilot) with discount-10: \u{2212}$1.08 (95% interval \u{2212}$3.31 to +$1.14"),
+        doc_text.contains("Gross margin per customer (90 days) fell from $16.28 in control to $15.19 (adjusted for what customers did before the pilot) with discount-10: \u{2212}$1.08 (95% interval \u{2212}$3.31 to +$1.14"),
         "{doc_text}"
     );
     // Three arms: the ROI of every arm side by side.
@@ -388,7 +388,7 @@ fn surveys_show_response_rates_and_scores_that_cannot_be_drawn_are_explained() {
     let all = text(&check(&page));
     assert!(
         all.contains(
-            "Response rate of csat: 36.5% in control, 34.6% in priority answered the survey"
+            "Response rate of Satisfaction (CSAT): 36.5% in control, 34.6% in priority answered the survey"
         ),
         "{all}"
     );
@@ -396,11 +396,13 @@ fn surveys_show_response_rates_and_scores_that_cannot_be_drawn_are_explained() {
     // change in points (not "not computable", which would contradict the
     // table), and a note says why there is no bar.
     assert!(
-        all.contains("nps (secondary) +22.3 points (+5.5 points to +39.2 points), not a %"),
+        all.contains(
+            "Net Promoter Score (secondary) +22.3 points (+5.5 points to +39.2 points), not a %"
+        ),
         "{all}"
     );
     assert!(
-        all.contains("nps has no percentage change for priority: "),
+        all.contains("Net Promoter Score has no percentage change for priority: "),
         "{all}"
     );
     assert!(!all.contains("not computable"), "{all}");
@@ -466,6 +468,8 @@ fn evil_report() -> AnalysisReport {
     };
     for (i, m) in report.metrics.iter_mut().enumerate() {
         m.name = evil(&format!("metric {i}"));
+        // The first metric is shown by its label, the others by name.
+        m.label = (i == 0).then(|| evil("label 0"));
         for a in &mut m.arms {
             rename(&mut a.arm);
         }
@@ -513,7 +517,7 @@ fn user_text_is_escaped_everywhere() {
         "control",
         "discount-10",
         "discount-15",
-        "metric 0",
+        "label 0",
         "metric 2",
         "reason",
         "warning",

@@ -107,6 +107,7 @@ fn metric(
     let text = |t: &str| serde_json::Value::String(t.to_string());
     MetricResult {
         name: name.to_string(),
+        label: None,
         kind: serde_json::from_value(text(kind)).expect("metric kind"),
         role: serde_json::from_value(text(role)).expect("metric role"),
         direction: pilot::config::Direction::Increase,

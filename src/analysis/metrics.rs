@@ -100,6 +100,7 @@ pub fn analyze_metric(
         .collect();
     MetricResult {
         name: metric.name.clone(),
+        label: metric.label.clone(),
         kind: metric.kind,
         role: metric.role,
         direction: metric.direction,

@@ -152,6 +152,10 @@ pub struct CapInfo {
 pub struct MetricResult {
     /// Metric name.
     pub name: String,
+    /// The metric's `label` from the experiment file, what reports call it
+    /// (`null`: reports use the name).
+    #[serde(default)]
+    pub label: Option<String>,
     /// `binary`, `mean`, `ratio`, `nps`, `csat` or `ordinal`.
     pub kind: MetricKind,
     /// `primary`, `guardrail` or `secondary`.
@@ -173,6 +177,11 @@ pub struct MetricResult {
 }
 
 impl MetricResult {
+    /// What reports call the metric: its label, or its name.
+    pub fn title(&self) -> &str {
+        self.label.as_deref().unwrap_or(&self.name)
+    }
+
     /// What CUPED did in each treatment arm's comparison, by arm name
     /// (empty for metrics without a covariate, and in reports saved before
     /// the per-arm figures existed).
@@ -187,5 +196,31 @@ impl MetricResult {
     /// not answer are left out (its arms record how many were assigned).
     pub fn is_survey(&self) -> bool {
         self.arms.iter().any(|a| a.assigned.is_some())
+    }
+}
+
+/// What reports call each metric, looked up by name: for texts that hold
+/// metric names (decision reasons, break-even lines) rather than results.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct MetricTitles(Vec<(String, String)>);
+
+impl MetricTitles {
+    /// The titles of these metrics.
+    pub fn of(metrics: &[MetricResult]) -> Self {
+        Self(
+            metrics
+                .iter()
+                .map(|m| (m.name.clone(), m.title().to_string()))
+                .collect(),
+        )
+    }
+
+    /// The title of the metric called `name`; the name itself for a
+    /// metric not known here.
+    pub fn get<'a>(&'a self, name: &'a str) -> &'a str {
+        self.0
+            .iter()
+            .find(|(n, _)| n == name)
+            .map_or(name, |(_, title)| title.as_str())
     }
 }

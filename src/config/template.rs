@@ -75,6 +75,8 @@ id_column = "customer_id"
 # meant to move.
 [[metrics]]
 name = "repeat_purchase"
+# What reports call it (the name unless you set it).
+label = "Repeat purchases"
 # The outcome column to read (the metric's name unless you set it).
 column = "repeat_90d"
 # binary (yes/no), mean (an amount such as revenue), ratio (such as revenue

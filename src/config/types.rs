@@ -275,6 +275,8 @@ pub enum Missing {
 pub struct Metric {
     /// Unique metric name.
     pub name: String,
+    /// What reports call the metric ("Repeat purchases"); `None`: its name.
+    pub label: Option<String>,
     /// Where this metric was declared.
     pub span: Span,
     /// Outcome column (defaults to `name`).

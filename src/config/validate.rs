@@ -52,6 +52,7 @@ const OUTCOMES_KEYS: &[&str] = &[
 ];
 const METRIC_KEYS: &[&str] = &[
     "name",
+    "label",
     "column",
     "kind",
     "role",
@@ -1036,6 +1037,7 @@ fn metric(t: &Table<'_>) -> Result<Metric> {
     let name = name_field.string()?;
     check_label(&name_field, "metric name", &name)?;
     let t = &t.renamed(format!("[[metrics]] `{name}`"));
+    let label = t.get("label").map(|f| metric_label(&f)).transpose()?;
     let column = match t.get("column") {
         Some(f) => f.nonblank()?,
         None => name.clone(),
@@ -1319,6 +1321,7 @@ fn metric(t: &Table<'_>) -> Result<Metric> {
 
     Ok(Metric {
         name,
+        label,
         span: t.span.clone(),
         column,
         denominator,
@@ -1336,6 +1339,33 @@ fn metric(t: &Table<'_>) -> Result<Metric> {
         mde,
         mde_absolute,
     })
+}
+
+/// Longest metric label: a report heading, not a paragraph.
+const MAX_LABEL_CHARS: usize = 60;
+
+/// A metric's `label`: words for reports, one line, not too long.
+fn metric_label(field: &Field<'_>) -> Result<String> {
+    let label = field.string()?;
+    if label.trim().is_empty() {
+        return Err(field.err("`label` must not be empty; leave it out to use the metric's name"));
+    }
+    if label
+        .chars()
+        .any(|c| c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'))
+    {
+        return Err(field.err(
+            "`label` must be one line of plain text (no tabs, line breaks or direction controls)",
+        ));
+    }
+    let chars = label.chars().count();
+    if chars > MAX_LABEL_CHARS {
+        return Err(field.err(format!(
+            "`label` is {chars} characters long; keep it to {MAX_LABEL_CHARS} (it is a heading, \
+             put the explanation in the experiment's description)"
+        )));
+    }
+    Ok(label.trim().to_string())
 }
 
 /// The hint for a percentage written where a fraction belongs.

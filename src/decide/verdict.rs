@@ -245,6 +245,8 @@ pub struct DecisionInput<'a> {
     pub currency: &'a str,
     /// `[roi] horizon_months`, for wording.
     pub horizon_months: Option<u32>,
+    /// What the reasons call each metric.
+    pub titles: &'a crate::analysis::result::MetricTitles,
 }
 
 /// Per-arm findings before the arms are combined.
@@ -403,7 +405,7 @@ pub fn decide(input: &DecisionInput<'_>) -> Decision {
                 "Roll out {}: {} chance that it improved {}.",
                 j.decision.arm,
                 probability(j.value),
-                input.primary.name
+                input.primary.title()
             ),
         };
         decision.reasons = arm_reasons(input, i, j);
@@ -516,7 +518,7 @@ fn judge(input: &DecisionInput<'_>, arm: &ArmEvidence<'_>) -> Judged {
         match g.status {
             GuardrailStatus::LikelyHarmed => harmed.push(format!(
                 "Guardrail {} is likely worse than its margin allows: {} chance it is beyond it.",
-                g.metric,
+                input.titles.get(&g.metric),
                 probability(g.probability_beyond_margin.unwrap_or(1.0))
             )),
             GuardrailStatus::NotYetSafe | GuardrailStatus::NotComputable => {
@@ -524,13 +526,13 @@ fn judge(input: &DecisionInput<'_>, arm: &ArmEvidence<'_>) -> Judged {
                     Some(p) => format!(
                         "Guardrail {} is not yet shown safe: a {} chance it is worse than its \
                          margin allows (roll-out needs less than {}).",
-                        g.metric,
+                        input.titles.get(&g.metric),
                         probability(p),
                         pct(settings.max_guardrail_risk)
                     ),
                     None => format!(
                         "Guardrail {} cannot be judged yet (no estimate), so it is not shown safe.",
-                        g.metric
+                        input.titles.get(&g.metric)
                     ),
                 });
                 need_weeks(guardrail_weeks(input, arm, g, rate).or_else(unknown_rate));
@@ -545,7 +547,7 @@ fn judge(input: &DecisionInput<'_>, arm: &ArmEvidence<'_>) -> Judged {
         harmed.push(format!(
             "{} made {} worse: {} chance of harm.",
             arm.arm,
-            e.metric,
+            input.titles.get(&e.metric),
             probability(1.0 - e.probability_better)
         ));
     }
@@ -620,7 +622,7 @@ fn judge(input: &DecisionInput<'_>, arm: &ArmEvidence<'_>) -> Judged {
                     held_back.push(format!(
                         "Roll-out needs a chance of at least {} that {} improved; it is {}.",
                         pct(needed),
-                        e.metric,
+                        input.titles.get(&e.metric),
                         probability(e.probability_better)
                     ));
                     need_weeks(
@@ -634,7 +636,7 @@ fn judge(input: &DecisionInput<'_>, arm: &ArmEvidence<'_>) -> Judged {
                     );
                 }
                 None => {
-                    held_back.push(format!("{} cannot be compared yet.", input.primary.name));
+                    held_back.push(format!("{} cannot be compared yet.", input.primary.title()));
                     need_weeks(rate.map(|_| 1).or_else(unknown_rate));
                 }
             }
@@ -746,7 +748,7 @@ fn arm_reasons(input: &DecisionInput<'_>, index: usize, j: &Judged) -> Vec<Strin
         reasons.push(format!(
             "Allowing for how rarely initiatives move a metric much, the likely change in {} is \
              {} (95% between {} and {}); {} chance it is an improvement.",
-            e.metric,
+            input.titles.get(&e.metric),
             change(input.primary.kind, e.shrunken),
             change(input.primary.kind, e.lower),
             change(input.primary.kind, e.upper),
@@ -758,7 +760,7 @@ fn arm_reasons(input: &DecisionInput<'_>, index: usize, j: &Judged) -> Vec<Strin
         .guardrails
         .iter()
         .filter(|g| g.status == GuardrailStatus::Safe)
-        .map(|g| g.metric.as_str())
+        .map(|g| input.titles.get(&g.metric))
         .collect();
     if !safe.is_empty() {
         reasons.push(format!(
@@ -781,8 +783,15 @@ fn arm_reasons(input: &DecisionInput<'_>, index: usize, j: &Judged) -> Vec<Strin
         if let Some(Ok(arm_money)) = &arm.money
             && !arm_money.linked_with.is_empty()
         {
-            let money_metrics = arm_money.money_metrics.join(" and ");
-            let linked = arm_money.linked_with.join(" and ");
+            let titles = |names: &[String]| -> String {
+                names
+                    .iter()
+                    .map(|n| input.titles.get(n))
+                    .collect::<Vec<_>>()
+                    .join(" and ")
+            };
+            let money_metrics = titles(&arm_money.money_metrics);
+            let linked = titles(&arm_money.linked_with);
             reasons.push(format!(
                 "The money rests on {money_metrics}, read together with {linked}: both are \
                  measured on the same customers and an initiative that moves one usually moves \
@@ -933,7 +942,7 @@ fn effect_sentence(metric: &MetricResult, c: &ArmComparison, alpha: f64, arm: &s
     let Some(abs) = c.absolute else {
         return format!(
             "{} cannot be compared yet: {}.",
-            metric.name,
+            metric.title(),
             c.not_computable.as_deref().unwrap_or("not enough data")
         );
     };
@@ -980,18 +989,18 @@ fn effect_sentence(metric: &MetricResult, c: &ArmComparison, alpha: f64, arm: &s
     match c.outcome {
         Outcome::Better => format!(
             "{arm} improved {} {moved} ({}{relative}; {interval}; {p}).",
-            metric.name,
+            metric.title(),
             change(metric.kind, abs.estimate)
         ),
         Outcome::Worse => format!(
             "{arm} made {} worse: {moved} ({}{relative}; {interval}; {p}).",
-            metric.name,
+            metric.title(),
             change(metric.kind, abs.estimate)
         ),
         _ => format!(
             "The effect of {arm} on {} is not clear from the test alone: {moved} ({}{relative}; \
              {interval}; {p}).",
-            metric.name,
+            metric.title(),
             change(metric.kind, abs.estimate)
         ),
     }

@@ -115,9 +115,9 @@ pub(crate) fn decision_section(report: &AnalysisReport) -> Option<DecisionSectio
             a.effects.iter().filter_map(move |e| {
                 let metric = report.metrics.iter().find(|m| m.name == e.metric)?;
                 let name = if multi {
-                    format!("{} ({})", e.metric, a.arm)
+                    format!("{} ({})", metric.title(), a.arm)
                 } else {
-                    e.metric.clone()
+                    metric.title().to_string()
                 };
                 Some([
                     name,

@@ -89,7 +89,7 @@ fn arms(out: &mut String, report: &AnalysisReport) {
 }
 
 fn metric_section(out: &mut String, report: &AnalysisReport, metric: &MetricResult) {
-    out.push_str(&format!("\n## {}\n\n", inline(&metric.name)));
+    out.push_str(&format!("\n## {}\n\n", inline(metric.title())));
     out.push_str(&capitalize(&text::metric_description(metric)));
     out.push_str(".\n\n");
     let survey = metric.arms.iter().any(|a| a.assigned.is_some());
@@ -200,7 +200,7 @@ fn segments(out: &mut String, report: &AnalysisReport) {
         for (column, members) in text::segment_groups(metric) {
             out.push_str(&format!(
                 "\n### {} by {}\n\n",
-                inline(&metric.name),
+                inline(metric.title()),
                 inline(column)
             ));
             let column_header = inline(column);
@@ -371,7 +371,7 @@ fn method(out: &mut String, report: &AnalysisReport) {
             } else {
                 used.join(", ")
             };
-            format!("{} ({used})", inline(&m.name))
+            format!("{} ({used})", inline(m.title()))
         })
         .collect();
     if !tests.is_empty() {

@@ -161,7 +161,7 @@ pub fn render_text(plan: &PlanReport) -> String {
         out.push_str(&format!("{line}\n"));
     }
     for m in &plan.metrics {
-        out.push_str(&format!("\n{} ({}, {})\n", m.name, m.kind, m.role));
+        out.push_str(&format!("\n{} ({}, {})\n", m.title(), m.kind, m.role));
         for (label, text) in rows(m) {
             out.push_str(&format!("  {label:<21} {text}\n"));
         }
@@ -182,7 +182,7 @@ pub fn render_markdown(plan: &PlanReport) -> String {
     for m in &plan.metrics {
         out.push_str(&format!(
             "\n## {} ({}, {})\n\n| | |\n|---|---|\n",
-            escape(&m.name),
+            escape(m.title()),
             m.kind,
             m.role
         ));

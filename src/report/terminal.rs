@@ -187,12 +187,12 @@ fn metric_section(out: &mut Out, report: &AnalysisReport, metric: &MetricResult)
     out.blank();
     let heading = format!(
         "{} ({})",
-        clean(&metric.name),
-        text::metric_description(metric)
+        clean(metric.title()),
+        clean(&text::metric_description(metric))
     );
     for (i, l) in wrap(&heading, out.width, "", "  ").into_iter().enumerate() {
         // Bold the name only: it is what the eye searches for.
-        let name = clean(&metric.name);
+        let name = clean(metric.title());
         let l = if i == 0 && l.starts_with(&name) {
             format!("{}{}", out.paint(&name, &[BOLD]), &l[name.len()..])
         } else {
@@ -333,7 +333,7 @@ fn segments(out: &mut Out, report: &AnalysisReport) {
                 out.blank();
             }
             first = false;
-            let title = format!("{} by {}", clean(&metric.name), clean(column));
+            let title = format!("{} by {}", clean(metric.title()), clean(column));
             out.prose(&title, "  ", "  ");
             let mut headers = vec![column.to_string()];
             let mut align = vec![Align::Left];

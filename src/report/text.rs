@@ -109,7 +109,13 @@ pub(super) fn metric_description(metric: &MetricResult) -> String {
         "decrease" => "lower is better",
         _ => "higher is better",
     };
-    format!("{}, {role}, {direction}", kind_label(metric))
+    let described = format!("{}, {role}, {direction}", kind_label(metric));
+    // A labelled metric also names itself as the experiment file does, so
+    // the reader can find it there.
+    match &metric.label {
+        Some(_) => format!("{}: {described}", metric.name),
+        None => described,
+    }
 }
 
 /// A share written with as many decimals as it was given (up to three):
@@ -551,16 +557,18 @@ fn break_even_text(report: &AnalysisReport, roi: &RoiReport) -> String {
     let Some(b) = &roi.break_even_lift else {
         return "n/a: no benefit metric is declared".to_string();
     };
+    let metric = report.metrics.iter().find(|m| m.name == b.metric);
+    let title = metric.map_or(b.metric.as_str(), |m| m.title());
     let Some(absolute) = b.absolute else {
-        return format!("n/a: the value does not depend on {}", b.metric);
+        return format!("n/a: the value does not depend on {title}");
     };
-    let shown = match report.metrics.iter().find(|m| m.name == b.metric) {
+    let shown = match metric {
         Some(metric) => change(metric, absolute),
         None => fmt_sig(absolute, 3),
     };
     match b.relative {
-        Some(r) => format!("{} {shown} ({})", b.metric, signed_pct(r)),
-        None => format!("{} {shown}", b.metric),
+        Some(r) => format!("{title} {shown} ({})", signed_pct(r)),
+        None => format!("{title} {shown}"),
     }
 }
 

@@ -521,6 +521,7 @@ pub fn synthetic_metric(name: &str, kind: MetricKind) -> Metric {
     );
     Metric {
         name: name.to_string(),
+        label: None,
         span: 0..0,
         column: name.to_string(),
         denominator: (kind == MetricKind::Ratio).then(|| "orders".to_string()),

@@ -91,7 +91,7 @@ pub(super) fn write_health(out: &mut String, page: &Page<'_>) {
             out,
             "<li>{} <strong>Response rate of {}:</strong> {} answered the survey{}.</li>\n",
             status(if flagged { Status::Note } else { Status::Ok }),
-            h(&m.name),
+            h(m.title()),
             h(&rates.join(", ")),
             if flagged {
                 "; the groups answered at different rates, so the answers can mislead (see below)"
@@ -338,7 +338,7 @@ pub(super) fn write_method(out: &mut String, page: &Page<'_>) {
         w!(
             out,
             "<tr><th>{}<small>{}</small></th>{}{}{}</tr>\n",
-            h(&m.name),
+            h(m.title()),
             h(m.role.as_str()),
             td("Kind", "", &h(kind_words(m.kind.as_str()))),
             td("Test", "", &h(&tests)),

@@ -32,9 +32,9 @@ fn guardrail(metric: &MetricResult) -> Option<Guardrail> {
 /// are several.
 fn row_label(page: &Page<'_>, metric: &MetricResult, arm: &str) -> String {
     if page.treatments() > 1 {
-        format!("{arm}: {} ({})", metric.name, metric.role)
+        format!("{arm}: {} ({})", metric.title(), metric.role)
     } else {
-        format!("{} ({})", metric.name, metric.role)
+        format!("{} ({})", metric.title(), metric.role)
     }
 }
 
@@ -120,7 +120,7 @@ pub(super) fn write_effects(out: &mut String, page: &Page<'_>) {
                     w!(
                         out,
                         "<p class=\"note\">{} has no percentage change for {}: {}. The chart writes its change in its own units instead of a bar.</p>\n",
-                        h(&m.name),
+                        h(m.title()),
                         h(&c.arm),
                         h(why)
                     );
@@ -128,7 +128,7 @@ pub(super) fn write_effects(out: &mut String, page: &Page<'_>) {
                     w!(
                         out,
                         "<p class=\"note\">{} is not drawn for {}: {}.</p>\n",
-                        h(&m.name),
+                        h(m.title()),
                         h(&c.arm),
                         h(why)
                     );
@@ -176,7 +176,7 @@ fn comparisons_table(out: &mut String, page: &Page<'_>) {
             w!(
                 out,
                 "<tr><th>{}{arm}<small>{}</small></th>",
-                h(&m.name),
+                h(m.title()),
                 h(&role_note(m))
             );
             let value = |v: Option<f64>| v.map_or("n/a".to_string(), |v| unit.value(v));
@@ -286,7 +286,7 @@ pub(super) fn write_segments(out: &mut String, page: &Page<'_>) {
     let many = page.treatments() > 1;
     for m in with_segments {
         let unit = MetricUnit::of(m, page.currency);
-        w!(out, "<h3>{}</h3>\n", h(&m.name));
+        w!(out, "<h3>{}</h3>\n", h(m.title()));
         let (one, many_units, heading) = if m.is_survey() {
             ("answer", "answers", "Answers")
         } else {

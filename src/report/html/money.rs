@@ -186,7 +186,7 @@ fn facts(out: &mut String, page: &Page<'_>, roi: &RoiReport) {
             "Break-even".to_string(),
             format!(
                 "it pays for itself if {} changes by at least {}{rel}{measured}",
-                be.metric,
+                metric.map_or(be.metric.as_str(), |m| m.title()),
                 unit.change(abs)
             ),
         ));

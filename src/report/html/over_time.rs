@@ -79,14 +79,14 @@ pub(super) fn write(out: &mut String, page: &Page<'_>, history: &[Look]) {
     w!(
         out,
         "<p class=\"lead\">The change in {} with {} at every analysis (look), with its {} interval.</p>\n<p class=\"story\">{}</p>\n",
-        h(&metric.name),
+        h(metric.title()),
         h(arm),
         page.level,
         h(&story(&points, &labels, &unit, alpha))
     );
     let chart = effect_over_time(&EffectOverTime {
-        title: format!("{} over time", metric.name),
-        y_label: format!("Change in {} vs {}", metric.name, page.control()),
+        title: format!("{} over time", metric.title()),
+        y_label: format!("Change in {} vs {}", metric.title(), page.control()),
         caption: page.interval_note(),
         unit: unit.chart_unit(),
         looks: chart_looks,

@@ -121,13 +121,13 @@ fn happened_sentence(page: &Page<'_>) -> String {
             .to_string();
     };
     let Some((_, c)) = primary_comparison(page) else {
-        return format!("{} has no treatment arm to compare yet.", metric.name);
+        return format!("{} has no treatment arm to compare yet.", metric.title());
     };
     let arm = &c.arm;
     let Some(abs) = c.absolute else {
         return format!(
             "With {arm}, {} could not be compared yet: {}.",
-            metric.name,
+            metric.title(),
             c.not_computable.as_deref().unwrap_or("not enough data")
         );
     };
@@ -153,7 +153,7 @@ fn happened_sentence(page: &Page<'_>) -> String {
     let what = match (mean(page.control()), adjusted.or(mean(arm))) {
         (Some(c0), Some(t0)) => format!(
             "{} {moved} from {} in {} to {}{} with {arm}: {}",
-            metric.name,
+            metric.title(),
             unit.value(c0),
             page.control(),
             unit.value(t0),
@@ -166,7 +166,7 @@ fn happened_sentence(page: &Page<'_>) -> String {
         ),
         _ => format!(
             "With {arm}, {} changed by {}",
-            metric.name,
+            metric.title(),
             unit.change(abs.estimate)
         ),
     };
@@ -285,7 +285,7 @@ fn glance(out: &mut String, page: &Page<'_>) {
             None => ("n/a".to_string(), "not computable yet".to_string()),
         };
         items.push((
-            format!("Change in {} with {}", metric.name, c.arm),
+            format!("Change in {} with {}", metric.title(), c.arm),
             value,
             detail,
         ));
