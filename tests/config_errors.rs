@@ -1308,7 +1308,7 @@ fn metric_without_kind() {
    |
 21 | [[metrics]]
    | ^^^^^^^^^^^
-help: kind is one of: binary, mean, ratio, nps, csat, ordinal"#,
+help: kind is one of: binary, mean, ratio, nps, csat, ces, ordinal"#,
     );
 }
 
@@ -1815,4 +1815,24 @@ fn a_metric_label_must_be_one_short_line() {
             }
         }
     }
+}
+
+#[test]
+fn ces_is_effort_on_one_to_seven_lower_is_better() {
+    let ces = edit(
+        &edit(&metric(), "kind = \"binary\"", "kind = \"ces\""),
+        "direction = \"increase\"\n",
+        "",
+    );
+    let exp = parse(&ces);
+    let m = &exp.metrics[0];
+    assert_eq!(m.kind, MetricKind::Ces);
+    assert_eq!(m.scale, Some((1, 7)));
+    assert_eq!(m.direction, Direction::Decrease);
+    assert_eq!(m.missing, Missing::Exclude);
+    assert_eq!(m.aggregate, Aggregate::Last);
+    // Another effort scale, and an agree-scale CES where 7 is easiest.
+    let exp = parse(&cat(&ces, "scale = [1, 5]\ndirection = \"increase\"\n"));
+    assert_eq!(exp.metrics[0].scale, Some((1, 5)));
+    assert_eq!(exp.metrics[0].direction, Direction::Increase);
 }

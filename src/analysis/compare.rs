@@ -113,7 +113,9 @@ pub fn parameter_space(kind: MetricKind, scale: Option<(i64, i64)>) -> Parameter
     match (kind, scale) {
         (MetricKind::Binary | MetricKind::Csat, _) => ParameterSpace::RATE,
         (MetricKind::Nps, _) => ParameterSpace::NPS,
-        (MetricKind::Ordinal, Some((low, high))) => ParameterSpace::scale(low, high),
+        (MetricKind::Ordinal | MetricKind::Ces, Some((low, high))) => {
+            ParameterSpace::scale(low, high)
+        }
         _ => ParameterSpace::UNBOUNDED,
     }
 }

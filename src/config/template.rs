@@ -80,8 +80,8 @@ label = "Repeat purchases"
 # The outcome column to read (the metric's name unless you set it).
 column = "repeat_90d"
 # binary (yes/no), mean (an amount such as revenue), ratio (such as revenue
-# per order), nps (0-10 answers), csat (1-5 answers) or ordinal (another
-# answer scale).
+# per order), nps (0-10 answers), csat (1-5 answers), ces (effort 1-7, lower
+# is better) or ordinal (another answer scale).
 kind = "binary"
 # primary, guardrail (must not get worse) or secondary (reported only).
 role = "primary"

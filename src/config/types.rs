@@ -167,8 +167,12 @@ pub enum MetricKind {
     Nps,
     /// 1-5 answers, analysed as the share of 4-5.
     Csat,
-    /// Integer scale answers (effort 1-7), Mann-Whitney.
+    /// Integer scale answers (any rating scale), Mann-Whitney.
     Ordinal,
+    /// Customer effort score: answers 1-7 (or the `scale` given), lower is
+    /// better unless `direction` says otherwise; analysed as an ordinal
+    /// scale (mean answer, Mann-Whitney).
+    Ces,
 }
 
 impl std::fmt::Display for MetricKind {
@@ -187,6 +191,7 @@ impl MetricKind {
             MetricKind::Nps => "nps",
             MetricKind::Csat => "csat",
             MetricKind::Ordinal => "ordinal",
+            MetricKind::Ces => "ces",
         }
     }
 }

@@ -972,7 +972,7 @@ fn outcomes(t: &Table<'_>) -> Result<Outcomes> {
 fn is_survey(kind: MetricKind) -> bool {
     matches!(
         kind,
-        MetricKind::Nps | MetricKind::Csat | MetricKind::Ordinal
+        MetricKind::Nps | MetricKind::Csat | MetricKind::Ordinal | MetricKind::Ces
     )
 }
 
@@ -1044,7 +1044,7 @@ fn metric(t: &Table<'_>) -> Result<Metric> {
     };
     let kind_field = t
         .required("kind")
-        .map_err(|e| e.with_note("kind is one of: binary, mean, ratio, nps, csat, ordinal"))?;
+        .map_err(|e| e.with_note("kind is one of: binary, mean, ratio, nps, csat, ces, ordinal"))?;
     let kind = choice(
         &kind_field,
         "metric kind",
@@ -1055,6 +1055,7 @@ fn metric(t: &Table<'_>) -> Result<Metric> {
             ("nps", MetricKind::Nps),
             ("csat", MetricKind::Csat),
             ("ordinal", MetricKind::Ordinal),
+            ("ces", MetricKind::Ces),
         ],
     )?;
     let role = match t.get("role") {
@@ -1069,20 +1070,27 @@ fn metric(t: &Table<'_>) -> Result<Metric> {
         )?,
         None => Role::Secondary,
     };
-    let direction_field = t.required("direction").map_err(|e| {
-        e.with_note(
-            "direction is \"increase\" if higher is better (purchases, revenue) \
-             or \"decrease\" if lower is better (churn, tickets)",
-        )
-    })?;
-    let direction = choice(
-        &direction_field,
-        "direction",
-        &[
-            ("increase", Direction::Increase),
-            ("decrease", Direction::Decrease),
-        ],
-    )?;
+    // Effort is lower-is-better by convention (1 = very easy); any other
+    // kind must say which way is better.
+    let direction = match t.get("direction") {
+        None if kind == MetricKind::Ces => Direction::Decrease,
+        _ => {
+            let direction_field = t.required("direction").map_err(|e| {
+                e.with_note(
+                    "direction is \"increase\" if higher is better (purchases, revenue) \
+                     or \"decrease\" if lower is better (churn, tickets)",
+                )
+            })?;
+            choice(
+                &direction_field,
+                "direction",
+                &[
+                    ("increase", Direction::Increase),
+                    ("decrease", Direction::Decrease),
+                ],
+            )?
+        }
+    };
 
     // Ratio metrics, and only they, have a denominator.
     let denominator = match (t.get("denominator"), kind) {
@@ -1155,7 +1163,9 @@ fn metric(t: &Table<'_>) -> Result<Metric> {
         None => match kind {
             MetricKind::Binary => Aggregate::Max,
             MetricKind::Mean | MetricKind::Ratio => Aggregate::Sum,
-            MetricKind::Nps | MetricKind::Csat | MetricKind::Ordinal => Aggregate::Last,
+            MetricKind::Nps | MetricKind::Csat | MetricKind::Ordinal | MetricKind::Ces => {
+                Aggregate::Last
+            }
         },
     };
 
@@ -1373,8 +1383,11 @@ fn percent_note(v: f64) -> String {
     format!("write percentages as fractions: {v}% is {}", v / 100.0)
 }
 
-/// `scale`: required for ordinal metrics, fixed for nps (0-10) and csat (1-5),
-/// not allowed otherwise.
+/// The usual customer effort scale: 1 (very easy) to 7 (very hard).
+const CES_SCALE: (i64, i64) = (1, 7);
+
+/// `scale`: required for ordinal metrics, 1-7 unless given for ces, fixed for
+/// nps (0-10) and csat (1-5), not allowed otherwise.
 fn scale(t: &Table<'_>, kind: MetricKind, name: &str) -> Result<Option<(i64, i64)>> {
     let fixed = match kind {
         MetricKind::Nps => Some((0, 10)),
@@ -1386,17 +1399,18 @@ fn scale(t: &Table<'_>, kind: MetricKind, name: &str) -> Result<Option<(i64, i64
             MetricKind::Ordinal => Err(t
                 .err(format!("missing `scale` in {}", t.name))
                 .with_note("an ordinal metric needs its answer range, for example scale = [1, 7]")),
+            MetricKind::Ces => Ok(Some(CES_SCALE)),
             _ => Ok(fixed),
         };
     };
     if !matches!(
         kind,
-        MetricKind::Ordinal | MetricKind::Nps | MetricKind::Csat
+        MetricKind::Ordinal | MetricKind::Nps | MetricKind::Csat | MetricKind::Ces
     ) {
         return Err(f.ctx.err(
             f.key_span.clone(),
             format!(
-                "`scale` applies to ordinal metrics only; `{name}` is {}",
+                "`scale` applies to ordinal and ces metrics only; `{name}` is {}",
                 a_kind(kind)
             ),
         ));

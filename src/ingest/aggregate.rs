@@ -33,7 +33,7 @@ impl GroupStats {
             MetricKind::Mean if cuped => GroupStats::Cuped(CovariateStats::default()),
             MetricKind::Mean => GroupStats::Mean(MeanStats::default()),
             MetricKind::Ratio => GroupStats::Ratio(RatioStats::default()),
-            MetricKind::Nps | MetricKind::Csat | MetricKind::Ordinal => {
+            MetricKind::Nps | MetricKind::Csat | MetricKind::Ordinal | MetricKind::Ces => {
                 GroupStats::Ordinal(OrdinalCounts::default())
             }
         }

@@ -321,7 +321,7 @@ fn shard(row: &Row<'_>, cols: &Columns, exp: &Experiment, m: usize) -> Result<Gr
                 .map_err(invalid)?,
             )
         }
-        MetricKind::Nps | MetricKind::Csat | MetricKind::Ordinal => {
+        MetricKind::Nps | MetricKind::Csat | MetricKind::Ordinal | MetricKind::Ces => {
             let (low, high) = metric.scale.unwrap_or(match metric.kind {
                 MetricKind::Nps => (0, 10),
                 _ => (1, 5),

@@ -32,7 +32,7 @@ impl ValueRule {
             MetricKind::Mean | MetricKind::Ratio => Self::Number,
             MetricKind::Nps => Self::Scale { low: 0, high: 10 },
             MetricKind::Csat => Self::Scale { low: 1, high: 5 },
-            MetricKind::Ordinal => {
+            MetricKind::Ordinal | MetricKind::Ces => {
                 let (low, high) = metric.scale.unwrap_or((i64::MIN, i64::MAX));
                 Self::Scale { low, high }
             }

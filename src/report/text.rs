@@ -83,6 +83,7 @@ pub(super) fn kind_label(metric: &MetricResult) -> &'static str {
         "nps" => "NPS survey",
         "csat" => "CSAT survey",
         "ordinal" => "rating scale",
+        "ces" => "effort survey",
         _ => "metric",
     }
 }

@@ -155,7 +155,7 @@ impl Shape {
                     non_response: SURVEY_NON_RESPONSE,
                 }
             }
-            MetricKind::Ordinal => {
+            MetricKind::Ordinal | MetricKind::Ces => {
                 let (low, high) = metric.scale.unwrap_or((1, 7));
                 let base = ordinal_base(low, high);
                 let mean = mean_answer(low, &base);
@@ -517,7 +517,7 @@ pub fn synthetic_metric(name: &str, kind: MetricKind) -> Metric {
     use crate::config::{Direction, Missing, Role};
     let survey = matches!(
         kind,
-        MetricKind::Nps | MetricKind::Csat | MetricKind::Ordinal
+        MetricKind::Nps | MetricKind::Csat | MetricKind::Ordinal | MetricKind::Ces
     );
     Metric {
         name: name.to_string(),
@@ -540,7 +540,7 @@ pub fn synthetic_metric(name: &str, kind: MetricKind) -> Metric {
         scale: match kind {
             MetricKind::Nps => Some((0, 10)),
             MetricKind::Csat => Some((1, 5)),
-            MetricKind::Ordinal => Some((1, 7)),
+            MetricKind::Ordinal | MetricKind::Ces => Some((1, 7)),
             _ => None,
         },
         baseline: None,

@@ -203,7 +203,7 @@ fn kind_words(kind: &str) -> &str {
         "ratio" => "ratio of totals",
         "nps" => "Net Promoter Score",
         "csat" => "satisfied share of answers (CSAT)",
-        "ordinal" => "average score",
+        "ordinal" | "ces" => "average score",
         other => other,
     }
 }
