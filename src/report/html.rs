@@ -282,7 +282,7 @@ h3{font-size:1.08rem;margin:1.6rem 0 .4rem}
 ul.reasons{padding-left:1.2rem;margin:.4rem 0}
 ul.reasons li{margin:.25rem 0}
 figure{margin:16px 0;padding:0;break-inside:avoid;page-break-inside:avoid}
-figure svg{display:block;margin:0 auto;height:auto;max-width:580px!important}
+figure svg{display:block;margin:0 auto;height:auto;max-width:470px!important}
 .note{color:var(--muted);font-size:.92rem}
 .scroll{overflow-x:auto;margin:8px 0 16px;border:1px solid var(--line);border-radius:8px}
 .nowrap,small.nowrap{white-space:nowrap}

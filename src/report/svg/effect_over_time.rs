@@ -137,8 +137,15 @@ pub fn effect_over_time(c: &EffectOverTime) -> String {
     let n = c.looks.len();
     let band = (PLOT_RIGHT - PLOT_LEFT) / n as f64;
     // Label every k-th look, counting back from the latest so it is
-    // always labelled.
-    let every = n.div_ceil(MAX_LABELS);
+    // always labelled; k large enough that the widest label fits its
+    // room, so labels are thinned rather than cut.
+    let widest = c
+        .looks
+        .iter()
+        .map(|l| writer::text_width(&l.label, SMALL_SIZE))
+        .fold(0.0, f64::max);
+    let fitting = ((widest + 6.0) / band).ceil().max(1.0) as usize;
+    let every = n.div_ceil(MAX_LABELS).max(fitting).min(n.max(1));
     let mut any_clipped = false;
     let mut x_ticks = Vec::new();
     for (i, (look, description)) in c.looks.iter().zip(&descriptions).enumerate() {

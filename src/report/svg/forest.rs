@@ -231,8 +231,11 @@ struct RowLayout {
     height: f64,
     /// The label, wrapped to at most two lines.
     lines: Vec<String>,
-    /// Estimate and interval, right-aligned on the first line.
+    /// Estimate and interval, right-aligned.
     value: String,
+    /// The line the value is on: 0 (beside the label's only line) or, for a
+    /// label that needs the full width, the line after it.
+    value_line: usize,
     /// Shaded background (every other row).
     striped: bool,
 }
@@ -252,20 +255,34 @@ impl RowLayout {
         } else {
             (LABEL_SIZE, SMALL_SIZE)
         };
-        let room = WIDTH - 2.0 * MARGIN - text_width(&value, value_size) - 12.0;
+        let full = WIDTH - 2.0 * MARGIN;
+        let beside = full - text_width(&value, value_size) - 12.0;
+        // A label that fits beside the value shares its line; a longer one
+        // (a phone-width chart, a long metric label) gets the full width and
+        // the value moves to the line below it, rather than squeezing the
+        // label into a narrow column and cutting it off.
+        let (mut lines, room, value_line) = match wrap(&row.label, beside, label_size) {
+            lines if lines.len() == 1 || value.is_empty() => (lines, beside, 0),
+            _ => {
+                let lines = wrap(&row.label, full, label_size);
+                let after = lines.len().min(2);
+                (lines, full, after)
+            }
+        };
         // Two lines keep long segment names readable in print; beyond that
         // the full name is in the row's tooltip and description.
-        let mut lines = wrap(&row.label, room, label_size);
         if lines.len() > 2 {
             let rest = lines[1..].join(" ");
             lines.truncate(1);
             lines.push(truncate(&rest, room, label_size));
         }
+        let text_lines = lines.len().max(value_line + 1);
         RowLayout {
             top,
-            height: ROW + LINE * (lines.len() - 1) as f64,
+            height: ROW + LINE * (text_lines - 1) as f64,
             lines,
             value,
+            value_line,
             striped,
         }
     }
@@ -298,10 +315,18 @@ fn draw_row(
     }
     if !layout.value.is_empty() {
         out.push_str(
-            &halo_on(text(WIDTH - MARGIN, text_y, SMALL_SIZE, "end"), background)
-                .attr("font-weight", weight)
-                .class("value")
-                .text(&layout.value),
+            &halo_on(
+                text(
+                    WIDTH - MARGIN,
+                    text_y + LINE * layout.value_line as f64,
+                    SMALL_SIZE,
+                    "end",
+                ),
+                background,
+            )
+            .attr("font-weight", weight)
+            .class("value")
+            .text(&layout.value),
         );
     }
 

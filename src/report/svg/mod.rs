@@ -15,8 +15,9 @@
 //!   would leak into a page the SVG is inlined in), no external references,
 //!   no scripts, no images, system fonts only. The only `url(#…)` is the
 //!   hatch pattern in the chart's own `<defs>`.
-//! * **Responsive**: a 440-unit wide `viewBox` with `width="100%"` and a
-//!   640 px `max-width`, so labels stay readable on a 360 px phone.
+//! * **Responsive**: a 360-unit wide `viewBox` with `width="100%"`, drawn
+//!   at about its own size on a phone (12.5-unit text is 12 px on a 390 px
+//!   screen) and at most 470 px wide on a desktop page.
 //! * **Printable in black and white**: significant results are filled
 //!   markers with bold labels, others hollow; losses are hatched; limits
 //!   are dashed. Colour only repeats what shapes already say.

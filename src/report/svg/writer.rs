@@ -10,11 +10,12 @@ use std::fmt::Write as _;
 use crate::format::{Minus, with_minus};
 use crate::report::escape;
 
-/// Width of every chart's coordinate system. Small on purpose: with
-/// `width="100%"` a 440-unit chart in the ~330 px a phone page leaves
-/// scales by 0.75, so 14-unit labels are still 10.5 px; the 640 px
-/// `max-width` keeps it from growing past 1.45x on desktops.
-pub(crate) const WIDTH: f64 = 440.0;
+/// Width of every chart's coordinate system. Phone-sized on purpose: with
+/// `width="100%"` a 360-unit chart fills the ~366 px a 390 px phone page
+/// leaves at about 1:1, so the smallest (12.5-unit) text is 12 px there
+/// (at 440 units it was 10 px); the report page's 470 px `max-width` keeps
+/// it from growing past 1.3x on desktops.
+pub(crate) const WIDTH: f64 = 360.0;
 /// Horizontal margin of the frame.
 pub(crate) const MARGIN: f64 = 16.0;
 /// System fonts only: nothing to load, nothing external.
@@ -356,7 +357,7 @@ impl Frame {
                 &format!("0 0 {} {}", coord(WIDTH), coord(height)),
             )
             .attr("width", "100%")
-            .attr("style", "max-width:640px;height:auto")
+            .attr("style", "max-width:470px;height:auto")
             .attr("role", "img")
             .attr("aria-label", &self.title)
             .attr("font-family", FONT_FAMILY)
