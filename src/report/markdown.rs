@@ -90,7 +90,14 @@ fn arms(out: &mut String, report: &AnalysisReport) {
 
 fn metric_section(out: &mut String, report: &AnalysisReport, metric: &MetricResult) {
     out.push_str(&format!("\n## {}\n\n", inline(metric.title())));
-    out.push_str(&capitalize(&text::metric_description(metric)));
+    // A labelled metric also gives its name, so the reader can find it in
+    // the experiment file.
+    if metric.label.is_some() {
+        out.push_str(&format!("`{}`: ", metric.name.replace('`', "'")));
+        out.push_str(&text::metric_description(metric));
+    } else {
+        out.push_str(&capitalize(&text::metric_description(metric)));
+    }
     out.push_str(".\n\n");
     let survey = metric.arms.iter().any(|a| a.assigned.is_some());
     let level = text::level(report.settings.alpha);

@@ -188,7 +188,12 @@ fn metric_section(out: &mut Out, report: &AnalysisReport, metric: &MetricResult)
     let heading = format!(
         "{} ({})",
         clean(metric.title()),
-        clean(&text::metric_description(metric))
+        // A labelled metric also gives its name, so the reader can find it
+        // in the experiment file.
+        clean(&match &metric.label {
+            Some(_) => format!("{}: {}", metric.name, text::metric_description(metric)),
+            None => text::metric_description(metric),
+        })
     );
     for (i, l) in wrap(&heading, out.width, "", "  ").into_iter().enumerate() {
         // Bold the name only: it is what the eye searches for.

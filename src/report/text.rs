@@ -110,13 +110,7 @@ pub(super) fn metric_description(metric: &MetricResult) -> String {
         "decrease" => "lower is better",
         _ => "higher is better",
     };
-    let described = format!("{}, {role}, {direction}", kind_label(metric));
-    // A labelled metric also names itself as the experiment file does, so
-    // the reader can find it there.
-    match &metric.label {
-        Some(_) => format!("{}: {described}", metric.name),
-        None => described,
-    }
+    format!("{}, {role}, {direction}", kind_label(metric))
 }
 
 /// A share written with as many decimals as it was given (up to three):
