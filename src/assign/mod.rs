@@ -39,6 +39,7 @@ use self::split::Splitter;
 use self::strata::StratumSequence;
 use crate::config::Experiment;
 use crate::error::{Error, Result};
+use crate::io::atomic::copy_to_new;
 
 /// How [`assign`] runs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -228,11 +229,7 @@ pub fn assign(experiment: &Experiment, opts: &AssignOptions) -> Result<AssignOut
             fs::create_dir_all(dir).map_err(|e| Error::io(dir, "create the folder of", &e))?;
         }
         if let (Some(_), true) = (&existing, opts.reassign) {
-            fs::copy(ledger_path, &backup).map_err(|e| {
-                let _ = fs::remove_file(&backup);
-                Error::io(&backup, "create", &e)
-            })?;
-            backup_written = Some(backup.clone());
+            backup_written = Some(back_up(ledger_path, &opts.now)?);
         }
         record_design(ledger_path, &design)?;
         // Gather the new ids in ledger order first: a tight loop overlaps
@@ -277,6 +274,20 @@ pub fn assign(experiment: &Experiment, opts: &AssignOptions) -> Result<AssignOut
         reassigned,
         balance,
     })
+}
+
+/// Copies the ledger to a new backup file named after `now` and returns
+/// its name: never onto an existing file (a backup another run made in the
+/// same second gets the next name, `-2`, `-3`, ...).
+fn back_up(ledger: &Path, now: &str) -> Result<PathBuf> {
+    loop {
+        let backup = backup_path(ledger, now);
+        match copy_to_new(ledger, &backup) {
+            Ok(()) => return Ok(backup),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(Error::io(&backup, "create", &e)),
+        }
+    }
 }
 
 /// Checks what the config layer is meant to guarantee, so that assignment

@@ -50,11 +50,26 @@ pub struct AnalyzeArgs<'a> {
     pub html: Option<&'a Path>,
     /// The current time, RFC 3339 UTC.
     pub now: String,
+    /// How long to wait for another run on the same experiment.
+    pub wait: std::time::Duration,
 }
 
 /// Runs the analysis and prints it; returns the exit code.
 pub fn run(args: &AnalyzeArgs<'_>) -> Result<i32> {
     let exp = config::load(args.file)?;
+    // Held to the end: the history read at the start is rewritten with
+    // this look at the end, and no other run may write in between. A run
+    // that records nothing (--no-history) writes no experiment file and
+    // needs no lock, so it also works in a folder it cannot write to.
+    let _lock = match args.no_history {
+        true => None,
+        false => Some(super::locking::lock(
+            args.file,
+            "pilot analyze",
+            &args.now,
+            args.wait,
+        )?),
+    };
     analyze(&exp, args).map_err(|e| config::name_the_setting(e, &exp))
 }
 

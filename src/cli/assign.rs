@@ -1,15 +1,18 @@
 //! `pilot assign FILE`: assign new eligible customers and print the balance.
 
 use std::path::Path;
+use std::time::Duration;
 
 use crate::assign::{self, AssignOptions, AssignOutcome, balance};
 use crate::config;
 use crate::error::Result;
 use crate::preflight;
 
-/// Assigns, writes the ledger (unless `dry_run`) and prints a summary.
-pub fn run(file: &Path, reassign: bool, dry_run: bool, now: String) -> Result<()> {
+/// Assigns, writes the ledger (unless `dry_run`) and prints a summary,
+/// holding the experiment's lock (waiting up to `wait` for it).
+pub fn run(file: &Path, reassign: bool, dry_run: bool, now: String, wait: Duration) -> Result<()> {
     let exp = config::load(file)?;
+    let _lock = super::locking::lock(file, "pilot assign", &now, wait)?;
     let ledger_existed = exp.assignment.file.exists();
     let outcome = preflight::check_population(&exp)
         .and_then(|_| {

@@ -6,6 +6,7 @@ mod analyze;
 mod assign;
 mod docs;
 mod init;
+mod locking;
 mod plan;
 mod progress;
 mod report;
@@ -14,10 +15,15 @@ mod status;
 mod validate;
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 
 use crate::error::Error;
+
+/// How long `assign` and `analyze` wait, by default, for another run on the
+/// same experiment (see `io::lock`).
+const DEFAULT_WAIT_SECONDS: u64 = 60;
 
 /// Exit code for a command-line usage error (clap's convention).
 pub const EXIT_USAGE: i32 = 2;
@@ -89,6 +95,9 @@ With --check the exit code tells the verdict: 10 rollout, 11 continue, 12 stop, 
         /// Also write a self-contained HTML page with charts (share it, print it).
         #[arg(long, value_name = "PATH")]
         html: Option<PathBuf>,
+        /// Seconds to wait for another run on the same experiment to finish.
+        #[arg(long, value_name = "SECONDS", default_value_t = DEFAULT_WAIT_SECONDS)]
+        wait: u64,
     },
     /// Before the pilot: customers needed, detectable effects, break-even lift, duration.
     #[command(
@@ -136,6 +145,9 @@ pilot refuses unless --reassign is given (the old ledger is kept as a backup)."
         /// Check everything and print the result without writing the ledger.
         #[arg(long)]
         dry_run: bool,
+        /// Seconds to wait for another run on the same experiment to finish.
+        #[arg(long, value_name = "SECONDS", default_value_t = DEFAULT_WAIT_SECONDS)]
+        wait: u64,
     },
     /// Every experiment of a folder at a glance: stage, customers, last verdict, expected NPV.
     #[command(
@@ -213,6 +225,7 @@ pub fn main() -> i32 {
             check,
             no_history,
             html,
+            wait,
         } => analyze::run(&analyze::AnalyzeArgs {
             file: &file,
             format,
@@ -220,12 +233,14 @@ pub fn main() -> i32 {
             no_history,
             html: html.as_deref(),
             now: now(),
+            wait: Duration::from_secs(wait),
         }),
         Command::Assign {
             file,
             reassign,
             dry_run,
-        } => assign::run(&file, reassign, dry_run, now()).map(|()| 0),
+            wait,
+        } => assign::run(&file, reassign, dry_run, now(), Duration::from_secs(wait)).map(|()| 0),
         Command::Simulate {
             file,
             customers,

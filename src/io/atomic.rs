@@ -6,6 +6,14 @@
 //! A process killed mid-write cannot remove its temporary file, so each write
 //! first clears what dead writers of the same target left (see
 //! `io::orphans`).
+//!
+//! A path that is a symbolic link is written through: the link's target is
+//! replaced (and the link stays), so a ledger shared by a link keeps being
+//! updated. The replaced file's permissions carry over (a private 600
+//! ledger stays private); a read-only file and anything that is not a
+//! regular file (a device, a pipe, a directory) are refused rather than
+//! replaced. After the rename the directory itself is synced, so the new
+//! name survives a power loss.
 
 use std::fs::{self, File};
 use std::io::{BufWriter, Write};
@@ -21,14 +29,82 @@ pub fn write_atomic<F>(path: &Path, fill: F) -> Result<()>
 where
     F: FnOnce(&mut BufWriter<File>) -> Result<()>,
 {
-    remove_orphans(path);
-    let tmp = temporary_path(path);
+    let target = resolve_target(path)?;
+    let replaced = existing_permissions(path, &target)?;
+    remove_orphans(&target);
+    let tmp = temporary_path(&target);
     let result = write_synced(&tmp, path, fill)
-        .and_then(|()| fs::rename(&tmp, path).map_err(|e| Error::io(path, "replace", &e)));
+        .and_then(|()| match replaced {
+            Some(permissions) => {
+                fs::set_permissions(&tmp, permissions).map_err(|e| Error::io(path, "write", &e))
+            }
+            None => Ok(()),
+        })
+        .and_then(|()| fs::rename(&tmp, &target).map_err(|e| Error::io(path, "replace", &e)))
+        .and_then(|()| sync_directory(&target, path));
     if result.is_err() {
         let _ = fs::remove_file(&tmp);
     }
     result
+}
+
+/// The file a write to `path` replaces: `path` itself, or for a symbolic
+/// link the file it points to (followed to the end of a chain).
+fn resolve_target(path: &Path) -> Result<PathBuf> {
+    match fs::symlink_metadata(path) {
+        Ok(m) if m.file_type().is_symlink() => fs::canonicalize(path).map_err(|e| {
+            Error::io(path, "follow the link", &e).with_note(
+                "the file is a symbolic link whose target cannot be reached; point the link at \
+                 an existing file or replace it with a regular file",
+            )
+        }),
+        _ => Ok(path.to_path_buf()),
+    }
+}
+
+/// The permissions of the regular file `target` that a write replaces,
+/// `None` when there is none yet; an error for a read-only file or one
+/// that is not a regular file (errors name `shown`, the user's path).
+fn existing_permissions(shown: &Path, target: &Path) -> Result<Option<fs::Permissions>> {
+    let metadata = match fs::metadata(target) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(Error::io(shown, "read", &e)),
+    };
+    if !metadata.is_file() {
+        return Err(Error::in_file(
+            shown,
+            "is not a regular file (a folder, device or pipe); pilot writes only regular files",
+        )
+        .with_note("choose the path of a file to write"));
+    }
+    if metadata.permissions().readonly() {
+        return Err(Error::in_file(
+            shown,
+            "is read-only; pilot does not replace a file its owner protected",
+        )
+        .with_note("make it writable (chmod u+w) if it should be updated, or write elsewhere"));
+    }
+    Ok(Some(metadata.permissions()))
+}
+
+/// Syncs the directory holding `target`, so that a rename into it is on
+/// disk (a file's own sync does not cover its name). Unix only: elsewhere
+/// a directory cannot be opened for syncing.
+fn sync_directory(target: &Path, shown: &Path) -> Result<()> {
+    #[cfg(unix)]
+    {
+        let dir = match target.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        File::open(dir)
+            .and_then(|d| d.sync_all())
+            .map_err(|e| Error::io(shown, "write", &e))?;
+    }
+    #[cfg(not(unix))]
+    let _ = (target, shown);
+    Ok(())
 }
 
 /// Like [`write_atomic`], but refuses to replace an existing file: the
@@ -51,6 +127,25 @@ where
     });
     let _ = fs::remove_file(&tmp);
     result
+}
+
+/// Copies `from` to the new file `to` and syncs both the copy and its
+/// directory: a backup is created, never overwritten (`AlreadyExists` when
+/// `to` exists, so that the caller picks another name), and is on disk
+/// before the file it keeps is replaced.
+pub fn copy_to_new(from: &Path, to: &Path) -> std::io::Result<()> {
+    let mut source = File::open(from)?;
+    let mut copy = fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(to)?;
+    let copied = std::io::copy(&mut source, &mut copy)
+        .and_then(|_| copy.sync_all())
+        .and_then(|()| sync_directory(to, to).map_err(|e| std::io::Error::other(e.to_string())));
+    if copied.is_err() {
+        let _ = fs::remove_file(to);
+    }
+    copied
 }
 
 /// Writes the complete content to `tmp` and syncs it to disk; errors name
@@ -175,6 +270,72 @@ mod tests {
         ] {
             assert_eq!(temporary_pid("ledger.csv", other), None, "{other}");
         }
+    }
+
+    fn write_text(path: &Path, text: &str) -> Result<()> {
+        write_atomic(path, |w| {
+            w.write_all(text.as_bytes())
+                .map_err(|e| Error::io("test", "write", &e))
+        })
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symlink_is_written_through_and_permissions_are_kept() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let shared = dir.path().join("shared");
+        fs::create_dir(&shared).unwrap();
+        let target = shared.join("ledger.csv");
+        fs::write(&target, "old").unwrap();
+        fs::set_permissions(&target, fs::Permissions::from_mode(0o600)).unwrap();
+        let link = dir.path().join("ledger.csv");
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        write_text(&link, "new").unwrap();
+        assert!(fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+        assert_eq!(fs::read_to_string(&target).unwrap(), "new");
+        let mode = fs::metadata(&target).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+        // No temporary file is left beside the link or the target.
+        assert_eq!(fs::read_dir(&shared).unwrap().count(), 1);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn read_only_files_and_non_files_are_refused() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let locked = dir.path().join("report.html");
+        fs::write(&locked, "keep").unwrap();
+        fs::set_permissions(&locked, fs::Permissions::from_mode(0o444)).unwrap();
+        let err = write_text(&locked, "new").unwrap_err().to_string();
+        assert!(err.contains("is read-only"), "{err}");
+        assert_eq!(fs::read_to_string(&locked).unwrap(), "keep");
+        let folder = dir.path().join("folder");
+        fs::create_dir(&folder).unwrap();
+        let err = write_text(&folder, "new").unwrap_err().to_string();
+        assert!(err.contains("not a regular file"), "{err}");
+        let err = write_text(Path::new("/dev/null"), "new").unwrap_err().to_string();
+        assert!(err.contains("not a regular file"), "{err}");
+        let dangling = dir.path().join("dangling");
+        std::os::unix::fs::symlink(dir.path().join("missing"), &dangling).unwrap();
+        let err = write_text(&dangling, "new").unwrap_err().to_string();
+        assert!(err.contains("symbolic link"), "{err}");
+    }
+
+    #[test]
+    fn a_backup_never_overwrites_one_that_exists() {
+        let dir = tempfile::tempdir().unwrap();
+        let ledger = dir.path().join("ledger.csv");
+        let backup = dir.path().join("ledger.backup.csv");
+        fs::write(&ledger, "rows").unwrap();
+        fs::write(&backup, "older backup").unwrap();
+        let err = copy_to_new(&ledger, &backup).unwrap_err();
+        assert_eq!(err.kind(), std::io::ErrorKind::AlreadyExists);
+        assert_eq!(fs::read_to_string(&backup).unwrap(), "older backup");
+        let fresh = dir.path().join("ledger.backup-2.csv");
+        copy_to_new(&ledger, &fresh).unwrap();
+        assert_eq!(fs::read_to_string(&fresh).unwrap(), "rows");
     }
 
     #[test]
