@@ -7,7 +7,7 @@
 //! its work, including just before it renames its ledger into place, which
 //! is where two unlocked runs lost customers.
 
-#![cfg(unix)]
+#![cfg(target_os = "linux")]
 
 mod common;
 
@@ -67,10 +67,14 @@ fn spawn(s: &Sandbox, args: &[&str]) -> Child {
         .expect("start pilot")
 }
 
-fn signal(child: &Child, name: &str) {
-    let _ = Command::new("kill")
-        .args([name, &child.id().to_string()])
-        .status();
+/// Sends `signal` (SIGSTOP, SIGCONT) to the child.
+fn signal(child: &Child, signal: libc::c_int) {
+    let pid = libc::pid_t::try_from(child.id()).expect("pid");
+    // SAFETY: kill(2) on our own child's pid; it has not been reaped yet
+    // (it is waited for only after this), so the pid is not reused.
+    unsafe {
+        libc::kill(pid, signal);
+    }
 }
 
 fn finish(child: Child, what: &str) {
@@ -119,12 +123,12 @@ fn concurrent_assigns_lose_no_customer_and_move_none() {
         let first = spawn(&s, &["assign", "exp.toml"]);
         // Pause it somewhere in its work (or after it).
         std::thread::sleep(Duration::from_secs_f64(rng.uniform() * run_time));
-        signal(&first, "-STOP");
+        signal(&first, libc::SIGSTOP);
         n += 10;
         s.write("customers.csv", customers(n));
         let second = spawn(&s, &["assign", "exp.toml"]);
         std::thread::sleep(Duration::from_millis(30));
-        signal(&first, "-CONT");
+        signal(&first, libc::SIGCONT);
         finish(first, "the paused assign");
         finish(second, "the second assign");
         let arms = ledger_arms(&s);
@@ -172,11 +176,11 @@ fn concurrent_analyses_lose_no_look() {
         s.write("outcomes.csv", outcomes(2 * round));
         let first = spawn(&s, &["analyze", "exp.toml", "--format", "json"]);
         std::thread::sleep(Duration::from_secs_f64(rng.uniform() * run_time));
-        signal(&first, "-STOP");
+        signal(&first, libc::SIGSTOP);
         s.write("outcomes.csv", outcomes(2 * round + 1));
         let second = spawn(&s, &["analyze", "exp.toml", "--format", "json"]);
         std::thread::sleep(Duration::from_millis(40));
-        signal(&first, "-CONT");
+        signal(&first, libc::SIGCONT);
         finish(first, "the paused analyze");
         finish(second, "the second analyze");
         let recorded = looks(&s);
@@ -213,10 +217,10 @@ fn a_locked_experiment_names_its_holder_and_times_out() {
         }
         std::thread::sleep(Duration::from_micros(100));
     }
-    signal(&holder, "-STOP");
+    signal(&holder, libc::SIGSTOP);
     assert!(seen, "the assign run never took the lock");
     let run = s.pilot(&["analyze", "exp.toml", "--wait", "1"]);
-    signal(&holder, "-CONT");
+    signal(&holder, libc::SIGCONT);
     finish(holder, "the holding assign");
     let message = run.fails(3);
     assert!(

@@ -292,7 +292,12 @@ mod tests {
         let link = dir.path().join("ledger.csv");
         std::os::unix::fs::symlink(&target, &link).unwrap();
         write_text(&link, "new").unwrap();
-        assert!(fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+        assert!(
+            fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
         assert_eq!(fs::read_to_string(&target).unwrap(), "new");
         let mode = fs::metadata(&target).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o600);
@@ -315,7 +320,9 @@ mod tests {
         fs::create_dir(&folder).unwrap();
         let err = write_text(&folder, "new").unwrap_err().to_string();
         assert!(err.contains("not a regular file"), "{err}");
-        let err = write_text(Path::new("/dev/null"), "new").unwrap_err().to_string();
+        let err = write_text(Path::new("/dev/null"), "new")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("not a regular file"), "{err}");
         let dangling = dir.path().join("dangling");
         std::os::unix::fs::symlink(dir.path().join("missing"), &dangling).unwrap();
