@@ -101,21 +101,24 @@ impl Look {
 
 /// `<stem>.history.jsonl` beside the experiment file.
 pub fn history_path(experiment: &Path) -> PathBuf {
-    let stem = experiment
+    beside(experiment, ".history.jsonl")
+}
+
+/// `<stem><suffix>` beside the experiment file. Built from the name's raw
+/// bytes: two file names that are not valid UTF-8 (`exp-\xff.toml`,
+/// `exp-\xfe.toml`) would share one history if the name were read as text.
+fn beside(experiment: &Path, suffix: &str) -> PathBuf {
+    let mut name = experiment
         .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "experiment".to_string());
-    experiment.with_file_name(format!("{stem}.history.jsonl"))
+        .map_or_else(|| "experiment".into(), std::ffi::OsStr::to_os_string);
+    name.push(suffix);
+    experiment.with_file_name(name)
 }
 
 /// `<stem>.report.json` beside the experiment file: the latest full report,
 /// so `pilot report` can render it again without recomputing.
 pub fn latest_report_path(experiment: &Path) -> PathBuf {
-    let stem = experiment
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "experiment".to_string());
-    experiment.with_file_name(format!("{stem}.report.json"))
+    beside(experiment, ".report.json")
 }
 
 /// Saves `report` as the latest report of its experiment (atomically).
@@ -285,6 +288,21 @@ mod tests {
             warnings[0].contains("arms control 50% / pilot 50% became control 30% / pilot 70%")
         );
         assert!(design_changes(&history[1..], &look("x", &skewed).design).is_empty());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn file_names_that_are_not_utf8_keep_histories_of_their_own() {
+        use std::os::unix::ffi::OsStrExt;
+        let a = Path::new(std::ffi::OsStr::from_bytes(b"experiments/exp-\xff.toml"));
+        let b = Path::new(std::ffi::OsStr::from_bytes(b"experiments/exp-\xfe.toml"));
+        assert_ne!(history_path(a), history_path(b));
+        assert_ne!(latest_report_path(a), latest_report_path(b));
+        assert_eq!(
+            history_path(a).as_os_str().as_bytes(),
+            b"experiments/exp-\xff.history.jsonl"
+        );
+        assert_ne!(crate::io::lock::lock_path(a), crate::io::lock::lock_path(b));
     }
 
     #[test]

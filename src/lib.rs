@@ -31,6 +31,7 @@ pub mod plan;
 pub mod preflight;
 pub mod report;
 pub mod roi;
+pub mod sanitize;
 pub mod simulate;
 pub mod stats;
 pub mod width;

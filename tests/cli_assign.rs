@@ -314,3 +314,41 @@ fn a_missing_population_file_names_its_setting() {
          help: exp.toml names it as [population] file; paths there are relative to the experiment file's folder\n"
     );
 }
+
+/// CSV values and the description reach the terminal only through the
+/// sanitizer: an ESC cannot clear the screen or set the window title, and
+/// a right-to-left override cannot reorder the table. Names with direction
+/// controls are refused.
+#[test]
+fn terminal_escapes_in_files_are_not_printed_raw() {
+    let s = Sandbox::new();
+    let experiment = EXPERIMENT.replace(
+        "name = \"sms-test\"\n",
+        "name = \"sms-test\"\ndescription = \"clear \\u001b[2J title \\u001b]0;owned\\u0007 flip \\u202e\"\n",
+    );
+    s.write("exp.toml", &experiment);
+    let mut csv = String::from("customer_id,segment,orders\n");
+    for i in 0..40 {
+        let segment = ["re\u{1b}[2Jtail", "on\u{202e}line"][i % 2];
+        csv.push_str(&format!("C{i:05},{segment},1\n"));
+    }
+    s.write("customers.csv", csv);
+    for command in ["validate", "assign"] {
+        let run = s.pilot(&[command, "exp.toml"]);
+        let out = run.ok();
+        for bad in ['\u{1b}', '\u{7}', '\u{202e}'] {
+            assert!(!out.contains(bad), "{command} printed {bad:?} raw:\n{out}");
+        }
+        assert!(!run.stderr.contains('\u{1b}'), "{command}: {}", run.stderr);
+    }
+    assert!(
+        s.pilot(&["assign", "exp.toml"])
+            .ok()
+            .contains("re\u{fffd}[2Jtail")
+    );
+    let flipped = EXPERIMENT.replace("name = \"sms\"", "name = \"sms\u{202e}\"");
+    s.write("flipped.toml", &flipped);
+    let err = s.pilot(&["validate", "flipped.toml"]).fails(1).to_string();
+    assert!(err.contains("text-direction controls"), "{err}");
+    assert!(!err.contains('\u{202e}'), "the error quoted it raw: {err}");
+}

@@ -143,7 +143,7 @@ pub fn render(report: &AnalysisReport, format: Format) -> Result<String> {
             json.push('\n');
             json
         }
-        Format::Markdown => markdown::render(report),
+        Format::Markdown => crate::sanitize::printable(&markdown::render(report)).into_owned(),
         Format::Terminal => {
             let stdout = std::io::stdout();
             let color =

@@ -7,6 +7,7 @@ use crate::assign::{self, AssignOptions, AssignOutcome, balance};
 use crate::config;
 use crate::error::Result;
 use crate::preflight;
+use crate::sanitize::printable;
 
 /// Assigns, writes the ledger (unless `dry_run`) and prints a summary,
 /// holding the experiment's lock (waiting up to `wait` for it).
@@ -26,15 +27,17 @@ pub fn run(file: &Path, reassign: bool, dry_run: bool, now: String, wait: Durati
             )
         })
         .map_err(|e| config::name_the_setting(e, &exp))?;
-    print!("{}", summary(&exp, &outcome, dry_run));
+    // CSV values and the description are user text: printed only through
+    // the terminal sanitizer (an ESC in a cell must not clear the screen).
+    print!("{}", printable(&summary(&exp, &outcome, dry_run)));
     if !ledger_existed
         && outcome.written
         && let Some(warning) = rebuilt_stratified_warning(&exp, recorded_looks(file))
     {
-        print!("\n{warning}");
+        print!("\n{}", printable(&warning));
     }
     println!();
-    print!("{}", balance::render_text(&outcome.balance));
+    print!("{}", printable(&balance::render_text(&outcome.balance)));
     Ok(())
 }
 

@@ -273,6 +273,7 @@ fn now() -> String {
 }
 
 fn report(err: &Error) -> i32 {
-    eprintln!("{err}");
+    // Errors quote the user's text (a name, a cell): sanitized like the rest.
+    eprintln!("{}", crate::sanitize::printable(&err.to_string()));
     err.exit_code()
 }

@@ -9,6 +9,7 @@ use crate::error::{Error, Result};
 use crate::ingest::dataset::eligible_customers;
 use crate::plan::plan;
 use crate::report::plan::{render_markdown, render_text};
+use crate::sanitize::printable;
 
 /// Plans and prints.
 pub fn run(file: &Path, format: Format) -> Result<()> {
@@ -21,8 +22,8 @@ pub fn run(file: &Path, format: Format) -> Result<()> {
         Format::Json => {
             serde_json::to_string_pretty(&report).map_err(|e| Error::input(e.to_string()))? + "\n"
         }
-        Format::Markdown => render_markdown(&report),
-        Format::Terminal => render_text(&report),
+        Format::Markdown => printable(&render_markdown(&report)).into_owned(),
+        Format::Terminal => printable(&render_text(&report)).into_owned(),
     };
     print!("{text}");
     Ok(())

@@ -19,6 +19,7 @@ use crate::history;
 use crate::io::atomic::write_atomic;
 use crate::report::escape;
 use crate::report::model::AnalysisReport;
+use crate::sanitize::printable;
 
 /// Where an experiment stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -94,8 +95,10 @@ pub fn run(dir: &Path, format: Format, html: Option<&Path>) -> Result<()> {
                 .map_err(|e| Error::input(format!("cannot write the status as JSON: {e}")))?
                 + "\n"
         }
-        Format::Markdown => render_markdown(&rows),
-        Format::Terminal => render_text(&rows),
+        // Names and descriptions are user text: through the terminal
+        // sanitizer (JSON escapes its own control characters).
+        Format::Markdown => printable(&render_markdown(&rows)).into_owned(),
+        Format::Terminal => printable(&render_text(&rows)).into_owned(),
     };
     print!("{text}");
     Ok(())

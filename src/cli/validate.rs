@@ -10,7 +10,7 @@ use crate::preflight::{self, FileCheck, FileRole};
 pub fn run(file: &Path) -> Result<()> {
     let exp = config::load(file)?;
     let checks = preflight::check_all(&exp)?;
-    print!("{}", summary(&exp, &checks));
+    print!("{}", crate::sanitize::printable(&summary(&exp, &checks)));
     Ok(())
 }
 

@@ -15,6 +15,7 @@ use toml::de::{DeTable, DeValue};
 use super::reader::{Ctx, Field, Table, describe, wrong_type};
 use super::types::*;
 use crate::error::{Error, Result, did_you_mean, shown};
+use crate::sanitize::is_unsafe_for_terminal;
 
 /// Every top-level section, as written in the file.
 const SECTIONS: &[(&str, &str)] = &[
@@ -401,6 +402,13 @@ fn check_label(field: &Field<'_>, what: &str, name: &str) -> Result<()> {
     {
         return Err(field.err(format!(
             "{what} `{}` must not contain commas, quotes, tabs or line breaks",
+            shown(name)
+        )));
+    }
+    if name.chars().any(is_unsafe_for_terminal) {
+        return Err(field.err(format!(
+            "{what} `{}` must not contain text-direction controls (U+202A-U+202E, \
+             U+2066-U+2069): they reorder how reports read",
             shown(name)
         )));
     }
@@ -1360,10 +1368,7 @@ fn metric_label(field: &Field<'_>) -> Result<String> {
     if label.trim().is_empty() {
         return Err(field.err("`label` must not be empty; leave it out to use the metric's name"));
     }
-    if label
-        .chars()
-        .any(|c| c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'))
-    {
+    if label.chars().any(is_unsafe_for_terminal) {
         return Err(field.err(
             "`label` must be one line of plain text (no tabs, line breaks or direction controls)",
         ));

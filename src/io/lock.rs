@@ -50,11 +50,12 @@ impl Drop for ExperimentLock {
 
 /// The lock file of `experiment`: `.<file name>.lock` in its directory.
 pub fn lock_path(experiment: &Path) -> PathBuf {
-    let name = experiment
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "experiment".to_string());
-    experiment.with_file_name(format!(".{name}.lock"))
+    // From the name's raw bytes, so that names that are not UTF-8 keep
+    // locks of their own.
+    let mut name = std::ffi::OsString::from(".");
+    name.push(experiment.file_name().unwrap_or("experiment".as_ref()));
+    name.push(".lock");
+    experiment.with_file_name(name)
 }
 
 /// Takes the lock of `experiment` for `command` (what the holder's message

@@ -1,4 +1,5 @@
-//! Escaping of user-supplied text for HTML and SVG (XML) output.
+//! Escaping of user-supplied text for HTML and SVG (XML) output (for the
+//! terminal, see [`crate::sanitize`]).
 //!
 //! Every string a user typed (experiment names, descriptions, arm names,
 //! segment values, currency symbols) goes through [`html`] before it lands in

@@ -562,14 +562,7 @@ impl Out {
 /// overrides in user text with a space or U+FFFD, so a name cannot move
 /// the cursor, change colours or reorder the line.
 fn clean(text: &str) -> String {
-    text.chars()
-        .map(|c| match c {
-            '\n' | '\r' | '\t' => ' ',
-            '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => '\u{fffd}',
-            c if c.is_control() => '\u{fffd}',
-            c => c,
-        })
-        .collect()
+    crate::sanitize::terminal_line(text).into_owned()
 }
 
 fn width_of(text: &str) -> usize {
