@@ -2,14 +2,14 @@
 //! formatting timestamps, without a time-zone database (everything is UTC).
 
 /// Days since 1970-01-01 of an ISO date `YYYY-MM-DD`, optionally followed by
-/// a time (`T...` or a space), which is ignored: the window is by day.
-/// `None` if the text is not such a date or the date does not exist.
+/// a time of day (after `T` or a space: `HH:MM`, `HH:MM:SS`, with a
+/// fraction of a second or not) and a zone (`Z`, `+HH:MM`, `-HHMM`,
+/// `+HH`). Days are UTC days: a time with an offset counts on the day it is
+/// in UTC (`2026-09-30T22:00:00-05:00` is 1 October). A time without a
+/// zone is taken as UTC. `None` unless the whole text is such a date (no
+/// trailing words), or when the date or time does not exist.
 pub fn parse_day(text: &str) -> Option<i32> {
     let date = text.get(..10)?;
-    let rest = &text[10..];
-    if !(rest.is_empty() || rest.starts_with('T') || rest.starts_with(' ')) {
-        return None;
-    }
     let bytes = date.as_bytes();
     if bytes[4] != b'-' || bytes[7] != b'-' {
         return None;
@@ -20,7 +20,60 @@ pub fn parse_day(text: &str) -> Option<i32> {
     if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
         return None;
     }
-    Some(days_from_civil(year, month, day))
+    let days = days_from_civil(year, month, day);
+    let rest = text[10..].as_bytes();
+    match rest.first() {
+        None => Some(days),
+        Some(b'T' | b't' | b' ') => Some(days + utc_day_shift(&rest[1..])?),
+        Some(_) => None,
+    }
+}
+
+/// Days to add to the date for the time of day `t` (`HH:MM[:SS[.f]][zone]`)
+/// to fall on its UTC day: -1, 0 or +1; `None` unless `t` is such a time.
+fn utc_day_shift(t: &[u8]) -> Option<i32> {
+    if t.len() < 5 || t[2] != b':' {
+        return None;
+    }
+    let hour = digits(&t[0..2])?;
+    let minute = digits(&t[3..5])?;
+    if hour > 23 || minute > 59 {
+        return None;
+    }
+    let mut rest = &t[5..];
+    if let [b':', a, b, tail @ ..] = rest {
+        // 60 for a leap second.
+        if digits(&[*a, *b])? > 60 {
+            return None;
+        }
+        rest = tail;
+        if let [b'.' | b',', tail @ ..] = rest {
+            let fraction = tail.iter().take_while(|b| b.is_ascii_digit()).count();
+            if fraction == 0 {
+                return None;
+            }
+            rest = &tail[fraction..];
+        }
+    }
+    let offset_minutes = match rest {
+        [] | [b'Z' | b'z'] => 0,
+        [sign @ (b'+' | b'-'), zone @ ..] => {
+            let (h, m) = match zone {
+                [a, b] => (digits(&[*a, *b])?, 0),
+                [a, b, c, d] => (digits(&[*a, *b])?, digits(&[*c, *d])?),
+                [a, b, b':', c, d] => (digits(&[*a, *b])?, digits(&[*c, *d])?),
+                _ => return None,
+            };
+            if h > 23 || m > 59 {
+                return None;
+            }
+            let minutes = (h * 60 + m) as i32;
+            if *sign == b'+' { minutes } else { -minutes }
+        }
+        _ => return None,
+    };
+    let utc_minutes = (hour * 60 + minute) as i32 - offset_minutes;
+    Some(utc_minutes.div_euclid(24 * 60))
 }
 
 /// The number the ASCII digits `s` (at most 9) write; `None` if any byte
@@ -102,6 +155,30 @@ mod tests {
         assert_eq!(parse_day("2000-03-01"), Some(11_017));
         assert_eq!(parse_day("2026-11-22T10:00:00Z"), parse_day("2026-11-22"));
         assert_eq!(parse_day("2026-11-22 23:59"), parse_day("2026-11-22"));
+    }
+
+    #[test]
+    fn times_count_on_their_utc_day_and_trailing_words_are_refused() {
+        let day = |t| parse_day(t).expect(t);
+        let sept30 = day("2026-09-30");
+        assert_eq!(day("2026-09-30T22:00:00-05:00"), sept30 + 1);
+        assert_eq!(day("2026-09-30 22:00:00-0500"), sept30 + 1);
+        assert_eq!(day("2026-09-30T01:30+02:00"), sept30 - 1);
+        assert_eq!(day("2026-09-30T23:59:59.999Z"), sept30);
+        assert_eq!(day("2026-09-30T12:00:00+05"), sept30);
+        assert_eq!(day("2026-09-30 13:45"), sept30);
+        for bad in [
+            "2026-09-30 garbage",
+            "2026-09-30T",
+            "2026-09-30T25:00",
+            "2026-09-30T12:60",
+            "2026-09-30T12:00:00+2400",
+            "2026-09-30T12:00:00.Z",
+            "2026-09-30T12:00 UTC",
+            "2026-09-30T12:00:00Zx",
+        ] {
+            assert_eq!(parse_day(bad), None, "{bad}");
+        }
     }
 
     #[test]
