@@ -21,7 +21,7 @@ pub fn parse_day(text: &str) -> Option<i32> {
         return None;
     }
     let days = days_from_civil(year, month, day);
-    let rest = text[10..].as_bytes();
+    let rest = &text.as_bytes()[10..];
     match rest.first() {
         None => Some(days),
         Some(b'T' | b't' | b' ') => Some(days + utc_day_shift(&rest[1..])?),
