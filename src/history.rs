@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::io::atomic::write_atomic;
+use crate::io::atomic::{Staged, stage};
 use crate::report::model::AnalysisReport;
 
 /// Version of the look record.
@@ -121,11 +121,12 @@ pub fn latest_report_path(experiment: &Path) -> PathBuf {
     beside(experiment, ".report.json")
 }
 
-/// Saves `report` as the latest report of its experiment (atomically).
-pub fn save_latest(path: &Path, report: &AnalysisReport) -> Result<()> {
+/// The latest report of its experiment, written beside `path` and ready
+/// to be committed (see [`stage`]).
+pub fn stage_latest(path: &Path, report: &AnalysisReport) -> Result<Staged> {
     let json =
         serde_json::to_string_pretty(report).map_err(|e| Error::in_file(path, e.to_string()))?;
-    write_atomic(path, |w| {
+    stage(path, |w| {
         w.write_all(json.as_bytes())
             .and_then(|()| w.write_all(b"\n"))
             .map_err(|e| Error::io(path, "write", &e))
@@ -190,7 +191,13 @@ pub fn is_repeat(history: &[Look], look: &Look) -> bool {
 /// Appends `look` to the history at `path` atomically (the whole file is
 /// rewritten through a temporary file, so a crash leaves the old history).
 pub fn append(path: &Path, history: &[Look], look: &Look) -> Result<()> {
-    write_atomic(path, |w| {
+    stage_append(path, history, look)?.commit()
+}
+
+/// The history at `path` with `look` appended, written beside it and ready
+/// to be committed (see [`stage`]).
+pub fn stage_append(path: &Path, history: &[Look], look: &Look) -> Result<Staged> {
+    stage(path, |w| {
         for entry in history.iter().chain(std::iter::once(look)) {
             let line =
                 serde_json::to_string(entry).map_err(|e| Error::in_file(path, e.to_string()))?;

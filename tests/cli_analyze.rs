@@ -483,3 +483,46 @@ fn report_renders_the_saved_analysis_without_the_data() {
         "report records no look"
     );
 }
+
+/// The page, the saved report and the look go in place together: when one
+/// of them cannot be written (here the saved report's path is a folder; a
+/// full disk fails the same way), the history, the report and the page all
+/// stay as they were, and no temporary file is left.
+#[test]
+fn a_failed_output_leaves_the_history_report_and_page_as_they_were() {
+    let s = pilot_with(
+        400,
+        &Truth {
+            bought: [0.2, 0.25],
+            complaints: [0.02, 0.02],
+        },
+        11,
+    );
+    s.pilot(&["analyze", "exp.toml", "--html", "page.html"])
+        .ok();
+    let (history, report, page) = (
+        s.read("exp.history.jsonl"),
+        s.read("exp.report.json"),
+        s.read("page.html"),
+    );
+    // New data, and the saved report cannot be replaced.
+    s.write("outcomes.csv", s.read("outcomes.csv") + "C00002,1,7,0\n");
+    std::fs::remove_file(s.path("exp.report.json")).unwrap();
+    std::fs::create_dir(s.path("exp.report.json")).unwrap();
+    let err = s
+        .pilot(&["analyze", "exp.toml", "--html", "page.html"])
+        .fails(1)
+        .to_string();
+    assert!(err.contains("exp.report.json"), "{err}");
+    assert_eq!(s.read("exp.history.jsonl"), history, "a look was recorded");
+    assert_eq!(s.read("page.html"), page, "the page was replaced");
+    let files = s.files();
+    assert!(!files.iter().any(|f| f.ends_with(".tmp")), "{files:?}");
+    // Fixed, the next run records the look and saves all three.
+    std::fs::remove_dir(s.path("exp.report.json")).unwrap();
+    std::fs::write(s.path("exp.report.json"), &report).unwrap();
+    s.pilot(&["analyze", "exp.toml", "--html", "page.html"])
+        .ok();
+    assert_eq!(s.read("exp.history.jsonl").lines().count(), 2);
+    assert_ne!(s.read("exp.report.json"), report);
+}

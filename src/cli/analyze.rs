@@ -10,7 +10,7 @@ use crate::decide::verdict::Verdict;
 use crate::error::{Error, Result};
 use crate::history::{self, Look};
 use crate::ingest::dataset;
-use crate::io::atomic::write_atomic;
+use crate::io::atomic::{Staged, stage};
 use crate::pipeline::{Context, build_report};
 use crate::report::model::{AnalysisReport, HistoryInfo};
 use crate::report::{markdown, terminal};
@@ -102,16 +102,27 @@ fn analyze(exp: &config::Experiment, args: &AnalyzeArgs<'_>) -> Result<i32> {
         },
     );
     let (looks, new_look) = prepare_history(&history_file, earlier, &mut report, args.no_history);
-    // The page first: if it cannot be written, the run fails and the
-    // history stays as it was.
+    // The page, the saved report and the look are written in full first
+    // and put in place together: a full disk or any error on one of them
+    // leaves all three as they were.
+    let mut staged = Vec::new();
     if let Some(path) = args.html {
-        write_html(path, &report, &looks)?;
-    }
-    if let (true, Some((last, earlier))) = (new_look, looks.split_last()) {
-        history::append(&history_file, earlier, last)?;
+        staged.push(stage_html(path, &report, &looks)?);
     }
     if !args.no_history {
-        history::save_latest(&history::latest_report_path(&exp.path), &report)?;
+        staged.push(history::stage_latest(
+            &history::latest_report_path(&exp.path),
+            &report,
+        )?);
+    }
+    if let (true, Some((last, earlier))) = (new_look, looks.split_last()) {
+        staged.push(history::stage_append(&history_file, earlier, last)?);
+    }
+    for file in staged {
+        file.commit()?;
+    }
+    if let Some(path) = args.html {
+        eprintln!("wrote {}", path.display());
     }
     print!("{}", render(&report, args.format)?);
     Ok(if args.check {
@@ -124,13 +135,18 @@ fn analyze(exp: &config::Experiment, args: &AnalyzeArgs<'_>) -> Result<i32> {
 /// Writes the self-contained HTML page of `report` (with the `looks` so
 /// far) to `path`, atomically. Shared by `analyze` and `report`.
 pub fn write_html(path: &Path, report: &AnalysisReport, looks: &[Look]) -> Result<()> {
-    let page = crate::report::html::render(report, looks);
-    write_atomic(path, |w| {
-        w.write_all(page.as_bytes())
-            .map_err(|e| Error::io(path, "write", &e))
-    })?;
+    stage_html(path, report, looks)?.commit()?;
     eprintln!("wrote {}", path.display());
     Ok(())
+}
+
+/// The HTML page, written beside `path` and ready to be committed.
+fn stage_html(path: &Path, report: &AnalysisReport, looks: &[Look]) -> Result<Staged> {
+    let page = crate::report::html::render(report, looks);
+    stage(path, |w| {
+        w.write_all(page.as_bytes())
+            .map_err(|e| Error::io(path, "write", &e))
+    })
 }
 
 /// Renders `report` in `format` for standard output. Shared by `analyze`

@@ -29,23 +29,58 @@ pub fn write_atomic<F>(path: &Path, fill: F) -> Result<()>
 where
     F: FnOnce(&mut BufWriter<File>) -> Result<()>,
 {
+    stage(path, fill)?.commit()
+}
+
+/// A file written completely and synced beside its target, not yet in
+/// place: [`Staged::commit`] renames it over the target; dropped
+/// uncommitted, it is removed. Staging several files first and committing
+/// them together writes all of them or none when the disk fills up.
+#[derive(Debug)]
+pub struct Staged {
+    tmp: PathBuf,
+    target: PathBuf,
+    shown: PathBuf,
+    committed: bool,
+}
+
+/// Writes what `fill` writes for `path` to a synced temporary file beside
+/// it (see [`write_atomic`] for links, permissions and refusals).
+pub fn stage<F>(path: &Path, fill: F) -> Result<Staged>
+where
+    F: FnOnce(&mut BufWriter<File>) -> Result<()>,
+{
     let target = resolve_target(path)?;
     let replaced = existing_permissions(path, &target)?;
     remove_orphans(&target);
-    let tmp = temporary_path(&target);
-    let result = write_synced(&tmp, path, fill)
-        .and_then(|()| match replaced {
-            Some(permissions) => {
-                fs::set_permissions(&tmp, permissions).map_err(|e| Error::io(path, "write", &e))
-            }
-            None => Ok(()),
-        })
-        .and_then(|()| fs::rename(&tmp, &target).map_err(|e| Error::io(path, "replace", &e)))
-        .and_then(|()| sync_directory(&target, path));
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
+    let staged = Staged {
+        tmp: temporary_path(&target),
+        target,
+        shown: path.to_path_buf(),
+        committed: false,
+    };
+    write_synced(&staged.tmp, path, fill)?;
+    if let Some(permissions) = replaced {
+        fs::set_permissions(&staged.tmp, permissions).map_err(|e| Error::io(path, "write", &e))?;
     }
-    result
+    Ok(staged)
+}
+
+impl Staged {
+    /// Renames the file into place and syncs its folder.
+    pub fn commit(mut self) -> Result<()> {
+        fs::rename(&self.tmp, &self.target).map_err(|e| Error::io(&self.shown, "replace", &e))?;
+        self.committed = true;
+        sync_directory(&self.target, &self.shown)
+    }
+}
+
+impl Drop for Staged {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = fs::remove_file(&self.tmp);
+        }
+    }
 }
 
 /// The file a write to `path` replaces: `path` itself, or for a symbolic
