@@ -526,3 +526,31 @@ fn a_failed_output_leaves_the_history_report_and_page_as_they_were() {
     assert_eq!(s.read("exp.history.jsonl").lines().count(), 2);
     assert_ne!(s.read("exp.report.json"), report);
 }
+
+/// A FIFO as the outcome export is refused at once with what to do, instead
+/// of hanging (pilot reads an input more than once).
+#[cfg(target_os = "linux")]
+#[test]
+fn a_fifo_as_the_outcome_export_is_refused_not_waited_on() {
+    let s = pilot_with(
+        200,
+        &Truth {
+            bought: [0.2, 0.2],
+            complaints: [0.02, 0.02],
+        },
+        3,
+    );
+    std::fs::remove_file(s.path("outcomes.csv")).unwrap();
+    let fifo = std::ffi::CString::new(s.path("outcomes.csv").into_os_string().into_encoded_bytes())
+        .unwrap();
+    // SAFETY: mkfifo(3) with a valid NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o600) }, 0);
+    let started = std::time::Instant::now();
+    let err = s.pilot(&["analyze", "exp.toml"]).fails(1).to_string();
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    assert!(
+        err.contains("outcomes.csv: is a pipe or a device, not a file"),
+        "{err}"
+    );
+    assert!(err.contains("save the export to a file"), "{err}");
+}

@@ -60,7 +60,22 @@ pub struct CsvReader<R: Read> {
 impl CsvReader<Counting<File>> {
     /// Opens `path` and reads its header line. The path is used as given in
     /// error messages. Bytes read count towards [`crate::io::progress`].
+    ///
+    /// A pipe, FIFO or device is refused before it is opened: pilot reads
+    /// an input more than once (its header when checking the experiment,
+    /// then the rows, in parallel parts), which a pipe cannot give, and
+    /// opening a FIFO with no writer would wait forever.
     pub fn open(path: &Path) -> Result<Self> {
+        match std::fs::metadata(path) {
+            Ok(m) if !m.is_file() && !m.is_dir() => {
+                return Err(Error::in_file(
+                    path,
+                    "is a pipe or a device, not a file: pilot reads an input more than once",
+                )
+                .with_note("save the export to a file first and point the setting at that file"));
+            }
+            _ => {}
+        }
         let file = File::open(path).map_err(|e| Error::io(path, "read", &e))?;
         Self::from_reader(path, Counting(file))
     }
