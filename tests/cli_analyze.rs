@@ -554,3 +554,30 @@ fn a_fifo_as_the_outcome_export_is_refused_not_waited_on() {
     );
     assert!(err.contains("save the export to a file"), "{err}");
 }
+
+/// A segment column with more distinct values than segments can mean (an
+/// email column, say) is refused with where and what to do, as in assign,
+/// instead of taking memory and time per value.
+#[test]
+fn a_segment_column_with_too_many_values_is_refused() {
+    let s = pilot_with(
+        1200,
+        &Truth {
+            bought: [0.2, 0.2],
+            complaints: [0.02, 0.02],
+        },
+        4,
+    );
+    let mut customers = String::from("customer_id,segment\n");
+    for i in 0..1200 {
+        customers.push_str(&format!("C{i:05},c{i}@example.com\n"));
+    }
+    s.write("customers.csv", customers);
+    let err = s.pilot(&["analyze", "exp.toml"]).fails(1).to_string();
+    assert!(
+        err.contains("customers.csv:1002:")
+            && err.contains("segment column `segment` has more than 1000 distinct values"),
+        "{err}"
+    );
+    assert!(err.contains("[analysis] segments"), "{err}");
+}

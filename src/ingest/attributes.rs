@@ -51,6 +51,12 @@ impl Attributes {
     }
 }
 
+/// Most distinct values a segment column may have, as for the balance
+/// report of `pilot assign`: segments compare a few groups (regions,
+/// plans); a column of emails or dates as a segment would otherwise take
+/// memory and time per distinct value and a table nobody can read.
+pub const MAX_SEGMENT_VALUES: usize = 1000;
+
 /// Reads `segments` and `covariates` columns of the population file `path`
 /// for the customers in `index`; other customers' rows are skipped.
 pub fn read_attributes(
@@ -101,6 +107,23 @@ pub fn read_attributes(
             let code = match lookup.get(text) {
                 Some(&code) => code,
                 None => {
+                    // Level 0 is "not in the population file".
+                    if seg.levels.len() > MAX_SEGMENT_VALUES {
+                        return Err(row
+                            .error(
+                                *col,
+                                format!(
+                                    "segment column `{}` has more than {MAX_SEGMENT_VALUES} \
+                                     distinct values",
+                                    seg.column
+                                ),
+                            )
+                            .with_note(
+                                "segments compare a few groups, such as region or plan: take \
+                                 the column out of [analysis] segments, or add a column that \
+                                 groups its values",
+                            ));
+                    }
                     let code = seg.levels.len() as u32;
                     seg.levels.push(text.to_string());
                     lookup.insert(text.to_string(), code);
