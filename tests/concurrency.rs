@@ -56,6 +56,15 @@ fn customers(n: usize) -> String {
     csv
 }
 
+/// Replaces `name` the way an export tool should, by renaming a complete
+/// file into place: a run reading the old file goes on reading it whole
+/// (writing in place could hand a running pilot a half-written file).
+fn replace(s: &Sandbox, name: &str, content: &str) {
+    let tmp = format!("{name}.partial");
+    s.write(&tmp, content);
+    std::fs::rename(s.path(&tmp), s.path(name)).expect("rename into place");
+}
+
 fn spawn(s: &Sandbox, args: &[&str]) -> Child {
     Command::new(env!("CARGO_BIN_EXE_pilot"))
         .args(args)
@@ -109,7 +118,7 @@ fn concurrent_assigns_lose_no_customer_and_move_none() {
     let s = Sandbox::new();
     s.write("exp.toml", EXPERIMENT);
     let mut n = 20;
-    s.write("customers.csv", customers(n));
+    replace(&s, "customers.csv", &customers(n));
     let started = std::time::Instant::now();
     s.pilot(&["assign", "exp.toml"]).ok();
     // Pauses fall anywhere within one run's time on this machine.
@@ -119,13 +128,13 @@ fn concurrent_assigns_lose_no_customer_and_move_none() {
     for round in 0..ROUNDS {
         // Both runs have customers to add: the first 10, the second 20.
         n += 10;
-        s.write("customers.csv", customers(n));
+        replace(&s, "customers.csv", &customers(n));
         let first = spawn(&s, &["assign", "exp.toml"]);
         // Pause it somewhere in its work (or after it).
         std::thread::sleep(Duration::from_secs_f64(rng.uniform() * run_time));
         signal(&first, libc::SIGSTOP);
         n += 10;
-        s.write("customers.csv", customers(n));
+        replace(&s, "customers.csv", &customers(n));
         let second = spawn(&s, &["assign", "exp.toml"]);
         std::thread::sleep(Duration::from_millis(30));
         signal(&first, libc::SIGCONT);
@@ -173,11 +182,11 @@ fn concurrent_analyses_lose_no_look() {
     let run_time = started.elapsed().as_secs_f64();
     let mut rng = Rng(23);
     for round in 0..ROUNDS / 2 {
-        s.write("outcomes.csv", outcomes(2 * round));
+        replace(&s, "outcomes.csv", &outcomes(2 * round));
         let first = spawn(&s, &["analyze", "exp.toml", "--format", "json"]);
         std::thread::sleep(Duration::from_secs_f64(rng.uniform() * run_time));
         signal(&first, libc::SIGSTOP);
-        s.write("outcomes.csv", outcomes(2 * round + 1));
+        replace(&s, "outcomes.csv", &outcomes(2 * round + 1));
         let second = spawn(&s, &["analyze", "exp.toml", "--format", "json"]);
         std::thread::sleep(Duration::from_millis(40));
         signal(&first, libc::SIGCONT);
