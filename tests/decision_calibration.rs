@@ -61,17 +61,7 @@ fn posterior_intervals_and_chances_are_honest_under_the_default_prior() {
     let mut bins = [(0usize, 0usize); 10];
     for i in 0..reps {
         // Draw a true effect from the prior (pick a component, then normal).
-        let u = rng.uniform();
-        let mut acc = 0.0;
-        let mut chosen = prior.components()[0];
-        for k in prior.components() {
-            acc += k.weight;
-            if u < acc {
-                chosen = *k;
-                break;
-            }
-        }
-        let truth = chosen.mean + chosen.sd * rng.normal();
+        let truth = draw(&prior, &mut rng);
         // Pilots of different precision: se from 2% to 20% relative.
         let se = 0.02 + 0.18 * (i as f64 / reps as f64);
         let estimate = truth + se * rng.normal();

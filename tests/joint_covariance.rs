@@ -29,18 +29,23 @@ use pilot::stats::Options;
 
 const REPEATS: u64 = 1500;
 
+/// The fixed-horizon comparison the covariance is checked against.
+fn fixed_horizon() -> Options {
+    Options {
+        alpha: 0.05,
+        sequential: false,
+        tuning: 5000.0,
+        group_sequential: None,
+    }
+}
+
 #[test]
 fn computed_covariance_matches_the_spread_of_repeated_estimates() {
     let spec = PortfolioSpec::normal(1, 11).expect("portfolio");
     let (mut pilot, experiment) = draw_pilot(&spec, 0).expect("pilot");
     pilot.customers_per_arm = 600;
     let arm_names: Vec<String> = experiment.arms.iter().map(|a| a.name.clone()).collect();
-    let options = Options {
-        alpha: 0.05,
-        sequential: false,
-        tuning: 5000.0,
-        group_sequential: None,
-    };
+    let options = fixed_horizon();
     let primary = experiment
         .metrics
         .iter()
@@ -153,12 +158,7 @@ margin = 0.5
 fn computed_covariance_carries_the_cuped_adjustment() {
     let experiment = pilot::config::parse(Path::new("cuped.toml"), CUPED_EXPERIMENT).unwrap();
     let arm_names: Vec<String> = experiment.arms.iter().map(|a| a.name.clone()).collect();
-    let options = Options {
-        alpha: 0.05,
-        sequential: false,
-        tuning: 5000.0,
-        group_sequential: None,
-    };
+    let options = fixed_horizon();
     let per_arm = 500;
     let mut rng = Rng(11);
     let mut pairs = Vec::new();
