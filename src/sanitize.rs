@@ -32,21 +32,17 @@ pub fn printable(text: &str) -> Cow<'_, str> {
 }
 
 fn sanitize(text: &str, newline: char) -> Cow<'_, str> {
-    let unsafe_here =
-        |c: char| c != '\n' && is_unsafe_for_terminal(c) || (c == '\n' && newline != '\n');
-    if !text.chars().any(unsafe_here) {
-        return Cow::Borrowed(text);
+    let clean = |c: char| match c {
+        '\n' => newline,
+        '\r' | '\t' => ' ',
+        c if is_unsafe_for_terminal(c) => '\u{fffd}',
+        c => c,
+    };
+    if text.chars().all(|c| clean(c) == c) {
+        Cow::Borrowed(text)
+    } else {
+        Cow::Owned(text.chars().map(clean).collect())
     }
-    Cow::Owned(
-        text.chars()
-            .map(|c| match c {
-                '\n' => newline,
-                '\r' | '\t' => ' ',
-                c if is_unsafe_for_terminal(c) => '\u{fffd}',
-                c => c,
-            })
-            .collect(),
-    )
 }
 
 #[cfg(test)]

@@ -127,18 +127,21 @@ fn existing_permissions(shown: &Path, target: &Path) -> Result<Option<fs::Permis
 /// disk (a file's own sync does not cover its name). Unix only: elsewhere
 /// a directory cannot be opened for syncing.
 fn sync_directory(target: &Path, shown: &Path) -> Result<()> {
+    sync_parent(target).map_err(|e| Error::io(shown, "write", &e))
+}
+
+/// [`sync_directory`] without naming a file in its error.
+fn sync_parent(target: &Path) -> std::io::Result<()> {
     #[cfg(unix)]
     {
         let dir = match target.parent() {
             Some(d) if !d.as_os_str().is_empty() => d,
             _ => Path::new("."),
         };
-        File::open(dir)
-            .and_then(|d| d.sync_all())
-            .map_err(|e| Error::io(shown, "write", &e))?;
+        File::open(dir)?.sync_all()?;
     }
     #[cfg(not(unix))]
-    let _ = (target, shown);
+    let _ = target;
     Ok(())
 }
 
@@ -176,7 +179,7 @@ pub fn copy_to_new(from: &Path, to: &Path) -> std::io::Result<()> {
         .open(to)?;
     let copied = std::io::copy(&mut source, &mut copy)
         .and_then(|_| copy.sync_all())
-        .and_then(|()| sync_directory(to, to).map_err(|e| std::io::Error::other(e.to_string())));
+        .and_then(|()| sync_parent(to));
     if copied.is_err() {
         let _ = fs::remove_file(to);
     }

@@ -152,12 +152,8 @@ fn holder(file: &mut File) -> String {
     let read = file
         .seek(SeekFrom::Start(0))
         .and_then(|_| file.take(200).read_to_string(&mut note));
-    let note: String = note
-        .chars()
-        .filter(|c| !c.is_control())
-        .collect::<String>()
-        .trim()
-        .to_string();
+    // Printed to the terminal: through the one sanitizer.
+    let note = crate::sanitize::terminal_line(&note).trim().to_string();
     if read.is_err() || note.is_empty() {
         "a pilot run that has not said who it is yet".to_string()
     } else {
