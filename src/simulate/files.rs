@@ -130,14 +130,11 @@ pub fn simulate(exp: &Experiment, opts: &SimulateOptions) -> Result<Simulated> {
             _ => false,
         }
     };
-    let activity = |c: u64, m: usize| {
-        if !buys(m) {
-            return None;
-        }
+    let activity = |c: u64| {
         let mut rng = SimRng::seed_from_u64(
             opts.seed ^ c.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0x5A17_AC71_717E_0000,
         );
-        Some(uniform(&mut rng))
+        uniform(&mut rng)
     };
 
     // Population.
@@ -175,17 +172,20 @@ pub fn simulate(exp: &Experiment, opts: &SimulateOptions) -> Result<Simulated> {
     for column in exp.assignment.stratify.iter().chain(&exp.analysis.segments) {
         add_extra(column, None);
     }
-    // Values of the other attribute columns, drawn independently of the
-    // segment so that a segment table by region shows regions.
-    let attribute_values = |column: &str| -> Vec<String> {
-        if column.eq_ignore_ascii_case("region") {
-            ["north", "south", "east", "west"]
-                .map(String::from)
-                .to_vec()
-        } else {
-            ["A", "B", "C"].map(|v| format!("{column} {v}")).to_vec()
-        }
-    };
+    // Values of the other attribute columns (per column of `extra`), drawn
+    // independently of the segment so that a table by region shows regions.
+    let attribute_values: Vec<Vec<String>> = extra
+        .iter()
+        .map(|(column, _)| {
+            if column.eq_ignore_ascii_case("region") {
+                ["north", "south", "east", "west"]
+                    .map(String::from)
+                    .to_vec()
+            } else {
+                ["A", "B", "C"].map(|v| format!("{column} {v}")).to_vec()
+            }
+        })
+        .collect();
     let mut attribute_rng = SimRng::seed_from_u64(opts.seed.wrapping_add(2));
     // Segment values: the defaults, or those a filter on `segment` admits.
     let mut segments: Vec<String> = SEGMENTS.iter().map(|(n, _)| n.to_string()).collect();
@@ -223,13 +223,14 @@ pub fn simulate(exp: &Experiment, opts: &SimulateOptions) -> Result<Simulated> {
         for c in 0..opts.customers {
             let segment = pick_segment(&segments, &shares, uniform(&mut population_rng));
             let mut row = vec![id(c), segment.to_string()];
+            let propensity = activity(c);
             for &(m, _) in &covariates {
-                let draw = shapes[m][0].draw_with(&mut customer_rng(c, m), activity(c, m));
+                let draw =
+                    shapes[m][0].draw_with(&mut customer_rng(c, m), buys(m).then_some(propensity));
                 row.push(number(draw.covariate));
             }
-            for (column, value) in &extra {
+            for ((_, value), values) in extra.iter().zip(&attribute_values) {
                 row.push(value.clone().unwrap_or_else(|| {
-                    let values = attribute_values(column);
                     let k = (uniform(&mut attribute_rng) * values.len() as f64) as usize;
                     values[k.min(values.len() - 1)].clone()
                 }));
@@ -288,11 +289,13 @@ pub fn simulate(exp: &Experiment, opts: &SimulateOptions) -> Result<Simulated> {
         let day = start
             + (look as i32 - 1) * DAYS_PER_LOOK
             + (uniform(&mut look_rng) * f64::from(DAYS_PER_LOOK)) as i32;
+        let propensity = activity(c);
         let draws: Vec<Draw> = shapes
             .iter()
             .enumerate()
             .map(|(m, s)| {
-                s[usize::from(*arm > 0)].draw_with(&mut customer_rng(c, m), activity(c, m))
+                s[usize::from(*arm > 0)]
+                    .draw_with(&mut customer_rng(c, m), buys(m).then_some(propensity))
             })
             .collect();
         let prefix = |r: &mut Vec<String>| {
