@@ -169,9 +169,15 @@ fn decide_on(
                 match roi_by_arm.get(t - 1).and_then(|r| r.not_computable.clone()) {
                     Some(why) => Err(why),
                     None => match customers {
-                        Some(c) => {
-                            arm_money(exp, metrics, &covariance, t - 1, c, treated_in_pilot as f64)
-                        }
+                        Some(c) => arm_money(
+                            exp,
+                            metrics,
+                            &covariance,
+                            linked.as_ref(),
+                            t - 1,
+                            c,
+                            treated_in_pilot as f64,
+                        ),
                         None => Err("the number of customers reached is unknown; set [roi] \
                                      customers"
                             .to_string()),

@@ -220,11 +220,14 @@ pub fn guardrail_checks(
 /// The money of rolling out arm `t` (0-based treatment index) to
 /// `customers`, with `treated_in_pilot` customers getting it during the
 /// pilot; `Err` with the reason when it cannot be computed. `covariance`
-/// is as for [`linked_evidence`].
+/// is as for [`linked_evidence`]; `linked` is what [`linked_evidence`]
+/// gave for this arm under the experiment's prior (computed once by the
+/// caller, which also needs it for the shrunken effects).
 pub fn arm_money(
     exp: &Experiment,
     metrics: &[MetricResult],
     covariance: &dyn Fn(usize, usize) -> Option<f64>,
+    linked: Option<&Linked>,
     t: usize,
     customers: f64,
     treated_in_pilot: f64,
@@ -282,13 +285,9 @@ pub fn arm_money(
         )
     };
     let correlation = exp.decision.prior_correlation;
-    // The model under a prior, and the metrics without money it learned
-    // the money metrics with.
-    let model_under = |prior: Prior, widen: f64| -> (NpvModel, Vec<String>) {
-        let Some(linked) = linked_evidence(exp, metrics, covariance, t, prior, widen, correlation)
-        else {
-            return (independent(Some(prior), widen), Vec::new());
-        };
+    // The joint model of linked metrics, and the metrics without money it
+    // learned the money metrics with.
+    let joint_model = |linked: Linked| -> (NpvModel, Vec<String>) {
         let per_unit = |name: &str| {
             linear
                 .per_unit_lift
@@ -315,8 +314,18 @@ pub fn arm_money(
             without_money,
         )
     };
+    // The model under a prior, its effects multiplied by `widen`.
+    let model_under = |prior: Prior, widen: f64| -> (NpvModel, Vec<String>) {
+        match linked_evidence(exp, metrics, covariance, t, prior, widen, correlation) {
+            Some(linked) => joint_model(linked),
+            None => (independent(Some(prior), widen), Vec::new()),
+        }
+    };
     let prior = exp.decision.prior;
-    let (model, linked_with) = model_under(prior, 1.0);
+    let (model, linked_with) = match linked {
+        Some(linked) => joint_model(linked.clone()),
+        None => (independent(Some(prior), 1.0), Vec::new()),
+    };
     let mut alternatives = vec![(
         "the data alone (no prior)".to_string(),
         independent(None, 1.0),
