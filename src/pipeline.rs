@@ -12,9 +12,12 @@ use crate::analysis::needed::{NeedInputs, sample_need};
 use crate::analysis::result::{ArmComparison, MetricResult, MetricTitles};
 use crate::config::{Experiment, Role};
 use crate::decide::evidence::{
-    arm_money, as_of_day, deadline, guardrail_checks, linked_evidence, shrunken_effect,
+    arm_money, as_of_day, deadline, effect_posterior, guardrail_checks, linked_evidence,
+    shrunken_effect,
 };
+use crate::decide::mixture::NormalMixture;
 use crate::decide::prior::describe;
+use crate::decide::segments::centre_on_posterior;
 use crate::decide::verdict::{ArmEvidence, Decision, DecisionInput, Verdict, decide};
 use crate::ingest::dataset::Dataset;
 use crate::io::fingerprint::text_fingerprint;
@@ -106,7 +109,20 @@ fn planned_by_deadline(exp: &Experiment, data: &Dataset, ctx: &Context) -> Optio
     Some(smallest + (per_week * f64::from(d.weeks_left)).round() as u64)
 }
 
-/// The verdict: evidence per treatment arm, then [`decide`].
+/// The posterior of one metric's effect for one treatment arm, as the
+/// decision read it.
+struct DecisionPosterior {
+    /// Index into the report's metrics.
+    metric: usize,
+    /// Treatment arm, 0-based among the treatments.
+    arm: usize,
+    /// The effect's posterior (metric units).
+    posterior: NormalMixture,
+}
+
+/// The verdict: evidence per treatment arm, then [`decide`]; with it the
+/// posteriors of the effects the decision read (primary and benefit
+/// metrics), for the segment view to centre on.
 fn decide_on(
     exp: &Experiment,
     data: &Dataset,
@@ -114,7 +130,7 @@ fn decide_on(
     metrics: &[MetricResult],
     blocking: &[String],
     roi_by_arm: &[ArmRoi],
-) -> Decision {
+) -> (Decision, Vec<DecisionPosterior>) {
     let Some(p) = exp.metrics.iter().position(|m| m.role == Role::Primary) else {
         let verdict = if blocking.is_empty() {
             Verdict::Continue
@@ -124,7 +140,7 @@ fn decide_on(
         let why = "The experiment file declares no primary metric, so there is nothing to \
                    decide on."
             .to_string();
-        return Decision {
+        let decision = Decision {
             verdict,
             arm: None,
             headline: why.clone(),
@@ -136,6 +152,7 @@ fn decide_on(
             deadline: None,
             arms: Vec::new(),
         };
+        return (decision, Vec::new());
     };
     let primary = &metrics[p];
     let prior = exp.decision.prior;
@@ -150,6 +167,15 @@ fn decide_on(
         .as_ref()
         .and_then(|r| r.customers.or(ctx.eligible_customers.map(|n| n as f64)));
     let treated_in_pilot: u64 = data.customers_per_arm.iter().skip(1).sum();
+    let mut read: Vec<usize> = vec![p];
+    for benefit in exp.roi.iter().flat_map(|r| r.benefits.iter()) {
+        if let Some(i) = metrics.iter().position(|m| m.name == benefit.metric)
+            && !read.contains(&i)
+        {
+            read.push(i);
+        }
+    }
+    let mut posteriors = Vec::new();
     let arms: Vec<ArmEvidence<'_>> = (1..exp.arms.len())
         .filter_map(|t| {
             let comparison = primary.comparisons.get(t - 1)?;
@@ -184,6 +210,14 @@ fn decide_on(
                     },
                 }
             });
+            posteriors.extend(read.iter().filter_map(|&i| {
+                let posterior = effect_posterior(prior, &metrics[i], t - 1, linked.as_ref())?;
+                Some(DecisionPosterior {
+                    metric: i,
+                    arm: t - 1,
+                    posterior,
+                })
+            }));
             let benefit_effects = exp
                 .roi
                 .iter()
@@ -214,7 +248,7 @@ fn decide_on(
     let today = crate::dates::parse_day(&ctx.now).unwrap_or(i32::MAX);
     let as_of = as_of_day(exp, today);
     let titles = MetricTitles::of(metrics);
-    decide(&DecisionInput {
+    let decision = decide(&DecisionInput {
         primary,
         control: (&exp.arms[0].name, data.customers_per_arm[0]),
         control_with_outcomes: with_outcomes(0),
@@ -229,7 +263,27 @@ fn decide_on(
         currency: exp.roi.as_ref().map_or("$", |r| r.currency.as_str()),
         horizon_months: exp.roi.as_ref().map(|r| r.horizon_months),
         titles: &titles,
-    })
+    });
+    (decision, posteriors)
+}
+
+/// Re-centres the segment view of every metric the decision read on the
+/// decision's posterior of its effect, so that a segment's likely effect
+/// and the verdict's agree ([`crate::decide::segments`]).
+fn centre_segments_on_decision(
+    metrics: &mut [MetricResult],
+    posteriors: &[DecisionPosterior],
+    alpha: f64,
+) {
+    for read in posteriors {
+        let metric = &mut metrics[read.metric];
+        let Some(arm) = metric.comparisons.get(read.arm).map(|c| c.arm.clone()) else {
+            continue;
+        };
+        for pooled in metric.pooled_segments.iter_mut().filter(|p| p.arm == arm) {
+            centre_on_posterior(pooled, &read.posterior, alpha);
+        }
+    }
 }
 
 /// Builds the report of `exp` on `data`.
@@ -265,7 +319,8 @@ pub fn build_report(exp: &Experiment, data: &Dataset, ctx: &Context) -> Analysis
     );
     let roi_by_arm = project_rois(exp, &metrics, ctx);
 
-    let decision = decide_on(exp, data, ctx, &metrics, &health.blocking, &roi_by_arm);
+    let (decision, posteriors) = decide_on(exp, data, ctx, &metrics, &health.blocking, &roi_by_arm);
+    centre_segments_on_decision(&mut metrics, &posteriors, options.alpha);
     let roi = decision
         .arm
         .as_ref()

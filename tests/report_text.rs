@@ -115,6 +115,7 @@ fn metric(
         arms,
         comparisons,
         segments: Vec::new(),
+        pooled_segments: Vec::new(),
         cuped: None,
         cap: None,
     }

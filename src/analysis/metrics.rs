@@ -19,6 +19,7 @@ use crate::analysis::result::{
     ArmComparison, ArmFigures, CapInfo, Estimate, FixedHorizon, MetricResult, Outcome,
     SegmentResult,
 };
+use crate::analysis::segment_pool::pool_metric_segments;
 use crate::config::{Correction, Direction, Metric, Missing, Role};
 use crate::ingest::aggregate::{GroupStats, LevelStats, MetricStats};
 use crate::stats::multiple::{Adjustment, adjust_p_values};
@@ -59,7 +60,7 @@ pub fn analyze_metric(
         ..options.clone()
     };
     let mut cuped = None;
-    let comparisons = (1..stats.arms.len())
+    let comparisons: Vec<ArmComparison> = (1..stats.arms.len())
         .map(|t| {
             let (cmp, info) = compare_arm(
                 metric,
@@ -97,7 +98,8 @@ pub fn analyze_metric(
                 }
             })
         })
-        .collect();
+        .collect::<Vec<SegmentResult>>();
+    let pooled_segments = pool_metric_segments(&segments, &comparisons, options.alpha);
     MetricResult {
         name: metric.name.clone(),
         label: metric.label.clone(),
@@ -108,6 +110,7 @@ pub fn analyze_metric(
         arms,
         comparisons,
         segments,
+        pooled_segments,
         cuped,
         cap: match (metric.cap, stats.cap_value) {
             (Some(quantile), Some(value)) => Some(CapInfo {

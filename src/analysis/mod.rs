@@ -6,3 +6,4 @@ pub mod health;
 pub mod metrics;
 pub mod needed;
 pub mod result;
+pub mod segment_pool;

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::config::{Direction, MetricKind, Role};
 
 use crate::analysis::compare::{ArmEstimate, CupedInfo};
+use crate::analysis::segment_pool::PooledSegments;
 use crate::stats::TestKind;
 
 /// An estimate with its interval.
@@ -170,6 +171,11 @@ pub struct MetricResult {
     pub comparisons: Vec<ArmComparison>,
     /// Per segment value and treatment arm.
     pub segments: Vec<SegmentResult>,
+    /// Per segment column and treatment arm: the segments pooled, with
+    /// each segment's likely (shrunken) effect (see
+    /// [`crate::analysis::segment_pool`]).
+    #[serde(default)]
+    pub pooled_segments: Vec<PooledSegments>,
     /// CUPED adjustment, if a covariate was used (first treatment arm).
     pub cuped: Option<CupedInfo>,
     /// Winsorizing, if a cap was configured.

@@ -32,20 +32,8 @@ pub fn shrunken_effect(
     t: usize,
     linked: Option<&Linked>,
 ) -> Option<ShrunkenEffect> {
-    let comparison = result.comparisons.get(t)?;
-    // A comparison that is not computable (no variation, no data) has no
-    // effect to shrink, even if a fixed-horizon zero is on record.
-    comparison.absolute?;
-    let fixed = comparison.fixed_horizon?;
-    let joint = linked.and_then(|l| {
-        let i = l.metrics.iter().position(|m| *m == result.name)?;
-        Some(l.evidence.marginal(i))
-    });
-    let posterior = match (joint, metric_prior(prior, result)) {
-        (Some(joint), _) => joint,
-        (None, Some(p)) => p.posterior(fixed.estimate, fixed.std_error),
-        (None, None) => NormalMixture::normal(fixed.estimate, fixed.std_error),
-    };
+    let fixed = result.comparisons.get(t)?.fixed_horizon?;
+    let posterior = effect_posterior(prior, result, t, linked)?;
     let spread = posterior.sd() > 0.0;
     let probability_better = match result.direction {
         Direction::Increase => posterior.sf(0.0),
@@ -67,6 +55,33 @@ pub fn shrunken_effect(
             posterior.mean()
         },
         probability_better,
+    })
+}
+
+/// The posterior of a metric's absolute effect for arm `t` (0-based
+/// treatment index): the joint model's marginal when `linked` holds the
+/// metric, else the metric's prior updated by its fixed-horizon estimate
+/// (the sampling distribution without a prior). `None` when the metric has
+/// no estimate for the arm.
+pub fn effect_posterior(
+    prior: Prior,
+    result: &MetricResult,
+    t: usize,
+    linked: Option<&Linked>,
+) -> Option<NormalMixture> {
+    let comparison = result.comparisons.get(t)?;
+    // A comparison that is not computable (no variation, no data) has no
+    // effect to shrink, even if a fixed-horizon zero is on record.
+    comparison.absolute?;
+    let fixed = comparison.fixed_horizon?;
+    let joint = linked.and_then(|l| {
+        let i = l.metrics.iter().position(|m| *m == result.name)?;
+        Some(l.evidence.marginal(i))
+    });
+    Some(match (joint, metric_prior(prior, result)) {
+        (Some(joint), _) => joint,
+        (None, Some(p)) => p.posterior(fixed.estimate, fixed.std_error),
+        (None, None) => NormalMixture::normal(fixed.estimate, fixed.std_error),
     })
 }
 

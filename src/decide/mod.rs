@@ -11,6 +11,7 @@ pub mod mixture;
 pub mod money;
 pub mod preposterior;
 pub mod prior;
+pub mod segments;
 pub mod test_and_roll;
 pub mod verdict;
 pub mod waiting;

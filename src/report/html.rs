@@ -25,6 +25,7 @@ mod decision;
 mod effects;
 mod money;
 mod over_time;
+mod segments;
 mod summary;
 mod units;
 
@@ -58,7 +59,7 @@ pub fn render(report: &AnalysisReport, history: &[Look]) -> String {
     effects::write_effects(&mut body, &page);
     money::write(&mut body, &page);
     over_time::write(&mut body, &page, history);
-    effects::write_segments(&mut body, &page);
+    segments::write_segments(&mut body, &page);
     checks::write_health(&mut body, &page);
     checks::write_method(&mut body, &page);
 
@@ -293,6 +294,10 @@ th,td{padding:6px 8px;border-bottom:1px solid var(--line);text-align:left;vertic
 thead th{font-size:.8rem;color:var(--muted);font-weight:600;white-space:nowrap}
 tbody tr:last-child td,tbody tr:last-child th{border-bottom:0}
 tr.group th{background:var(--soft);font-size:.85rem}
+tr.total th,tr.total td>span{font-weight:600}
+tr.total th,tr.total td{border-top:1px solid var(--line)}
+details{margin:8px 0 16px}
+summary{cursor:pointer;color:var(--muted);font-size:.92rem}
 td.num,th.num{text-align:right;white-space:nowrap}
 #decision thead th,#decision td.num{white-space:normal}
 td small,th small{display:block;color:var(--muted);font-size:.8rem;font-weight:400;white-space:normal}

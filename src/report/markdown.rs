@@ -14,7 +14,8 @@
 //! people who see it unrendered: only characters Markdown would interpret
 //! get a backslash.
 
-use crate::analysis::result::{ArmComparison, ArmFigures, MetricResult, Outcome};
+use crate::analysis::result::{ArmComparison, ArmFigures, MetricResult, Outcome, SegmentResult};
+use crate::analysis::segment_pool::PooledSegments;
 use crate::format::{NOT_AVAILABLE, number, pct, probability, signed_pct};
 use crate::report::model::AnalysisReport;
 use crate::report::text;
@@ -193,72 +194,138 @@ fn segments(out: &mut String, report: &AnalysisReport) {
         return;
     }
     out.push_str("\n## Segments\n");
-    let level = text::level(report.settings.alpha);
-    let interval_header = format!("{level} interval");
+    let any_pooled = report.metrics.iter().any(|m| !m.pooled_segments.is_empty());
+    if any_pooled {
+        out.push_str(&format!(
+            "\n{}\n",
+            prose(&text::segment_likely_note(report))
+        ));
+    }
     for metric in &report.metrics {
-        let treatments = metric.comparisons.len().max(
-            metric
-                .segments
-                .iter()
-                .map(|s| s.comparisons.len())
-                .max()
-                .unwrap_or(0),
-        );
         for (column, members) in text::segment_groups(metric) {
             out.push_str(&format!(
                 "\n### {} by {}\n\n",
                 inline(metric.title()),
                 inline(column)
             ));
-            let column_header = inline(column);
-            let mut headers = vec![column_header.as_str()];
-            let mut align = vec![Left];
-            if treatments > 1 {
-                headers.push("Arm");
-                align.push(Left);
+            let pooled = text::pooled_segments(metric, column);
+            if pooled.is_empty() {
+                measured_segment_table(out, report, metric, &members);
+                continue;
             }
-            headers.extend([
-                if metric.is_survey() {
-                    "Answers"
-                } else {
-                    "Customers"
-                },
-                "Change",
-                interval_header.as_str(),
-                text::segment_p_header(report, metric),
-                "Result",
-            ]);
-            align.extend([Right, Right, Right, Right, Left]);
-            let mut rows = Vec::new();
-            for segment in members {
-                for c in &segment.comparisons {
-                    let mut cells = vec![inline(&segment.value)];
-                    if treatments > 1 {
-                        cells.push(inline(&c.arm));
-                    }
-                    cells.push(number(segment.customers as f64, 0));
-                    match c.absolute {
-                        Some(abs) => cells.extend([
-                            text::change(metric, abs.estimate),
-                            text::change_interval(metric, abs.ci_low, abs.ci_high),
-                        ]),
-                        None => cells.extend([String::new(), String::new()]),
-                    }
-                    cells.push(text::p_adjusted_text(c));
-                    cells.push(if text::significant(c) {
-                        format!("**{}**", text::outcome_word(c.outcome))
-                    } else if c.outcome == Outcome::NotComputable {
-                        "not computable".to_string()
-                    } else {
-                        String::new()
-                    });
-                    rows.push(cells);
-                }
-            }
-            table(out, &headers, &align, &rows);
+            pooled_segment_table(out, report, metric, &pooled);
+            // The measured table stays one click away: its intervals and
+            // p-values are each segment's own, read on its own.
+            out.push_str("\n<details><summary>Measured per segment</summary>\n\n");
+            measured_segment_table(out, report, metric, &members);
+            out.push_str("\n</details>\n");
         }
     }
     out.push_str("\nSignificant differences are marked **better** or **worse**.\n");
+}
+
+/// The likely (shrunken) change per segment of one column, with the
+/// sentence on whether segments differ at all.
+fn pooled_segment_table(
+    out: &mut String,
+    report: &AnalysisReport,
+    metric: &MetricResult,
+    pooled: &[&PooledSegments],
+) {
+    for p in pooled {
+        let spread = text::segment_spread(p);
+        if pooled.len() > 1 {
+            out.push_str(&format!("{}: {}.\n\n", inline(&p.arm), prose(&spread)));
+        } else {
+            out.push_str(&format!("{}.\n\n", prose(&capitalize(&spread))));
+        }
+    }
+    let cells = text::pooled_segment_table(report, metric, pooled);
+    let headers: Vec<String> = cells
+        .headers
+        .iter()
+        .enumerate()
+        .map(|(i, h)| if i == 0 { inline(h) } else { capitalize(h) })
+        .collect();
+    let header_refs: Vec<&str> = headers.iter().map(String::as_str).collect();
+    let mut align = vec![Left];
+    if cells.several_arms {
+        align.push(Left);
+    }
+    align.extend([Right, Right, Right, Right]);
+    // Names come from the user's data and are escaped; numbers are ours.
+    let names = if cells.several_arms { 2 } else { 1 };
+    let rows: Vec<Vec<String>> = cells
+        .rows
+        .iter()
+        .map(|row| {
+            row.iter()
+                .enumerate()
+                .map(|(i, c)| if i < names { inline(c) } else { c.clone() })
+                .collect()
+        })
+        .collect();
+    table(out, &header_refs, &align, &rows);
+    for p in pooled {
+        if let Some(note) = text::segments_left_out(p) {
+            out.push_str(&format!("\n{}\n", prose(&note)));
+        }
+    }
+}
+
+/// Each segment's own comparison: change, interval, p-value and result.
+fn measured_segment_table(
+    out: &mut String,
+    report: &AnalysisReport,
+    metric: &MetricResult,
+    members: &[&SegmentResult],
+) {
+    let level = text::level(report.settings.alpha);
+    let interval_header = format!("{level} interval");
+    let treatments = text::segment_treatments(metric, members);
+    let column_header = inline(members.first().map_or("", |s| s.column.as_str()));
+    let mut headers = vec![column_header.as_str()];
+    let mut align = vec![Left];
+    if treatments > 1 {
+        headers.push("Arm");
+        align.push(Left);
+    }
+    let counted = capitalize(text::counted_noun(metric));
+    headers.extend([
+        counted.as_str(),
+        "Change",
+        interval_header.as_str(),
+        text::segment_p_header(report, metric),
+        "Result",
+    ]);
+    align.extend([Right, Right, Right, Right, Left]);
+    let mut rows = Vec::new();
+    for segment in members {
+        for c in &segment.comparisons {
+            let mut cells = vec![inline(&segment.value)];
+            if treatments > 1 {
+                cells.push(inline(&c.arm));
+            }
+            cells.push(number(segment.customers as f64, 0));
+            match c.absolute {
+                Some(abs) => cells.extend([
+                    text::change(metric, abs.estimate),
+                    text::change_interval(metric, abs.ci_low, abs.ci_high),
+                ]),
+                None => cells.extend([String::new(), String::new()]),
+            }
+            cells.push(text::p_adjusted_text(c));
+            cells.push(if text::significant(c) {
+                format!("**{}**", text::outcome_word(c.outcome))
+            } else if c.outcome == Outcome::NotComputable {
+                "not computable".to_string()
+            } else {
+                String::new()
+            });
+            rows.push(cells);
+        }
+    }
+    table(out, &headers, &align, &rows);
 }
 
 fn decision_money(out: &mut String, report: &AnalysisReport) {

@@ -322,91 +322,151 @@ fn segments(out: &mut Out, report: &AnalysisReport) {
     out.blank();
     let heading = out.paint("Segments", &[BOLD]);
     out.line(heading);
-    let level = text::level(report.settings.alpha);
-    let mut first = true;
+    let any_pooled = report.metrics.iter().any(|m| !m.pooled_segments.is_empty());
+    if any_pooled {
+        out.prose(&text::segment_likely_note(report), "  ", "  ");
+    }
+    // Without the note above, the first table follows the heading directly.
+    let mut first = !any_pooled;
     for metric in &report.metrics {
-        let treatments = metric.comparisons.len().max(
-            metric
-                .segments
-                .iter()
-                .map(|s| s.comparisons.len())
-                .max()
-                .unwrap_or(0),
-        );
         for (column, members) in text::segment_groups(metric) {
             if !first {
                 out.blank();
             }
             first = false;
             let title = format!("{} by {}", clean(metric.title()), clean(column));
-            out.prose(&title, "  ", "  ");
-            let mut headers = vec![column.to_string()];
-            let mut align = vec![Align::Left];
-            if treatments > 1 {
-                headers.push("arm".to_string());
-                align.push(Align::Left);
+            let pooled = text::pooled_segments(metric, column);
+            if pooled.is_empty() {
+                out.prose(&title, "  ", "  ");
+                measured_segment_table(out, report, metric, &members);
+            } else {
+                pooled_segment_table(out, report, metric, &title, &pooled);
             }
-            headers.extend([
-                if metric.is_survey() {
-                    "answers"
-                } else {
-                    "customers"
-                }
-                .to_string(),
-                "change".to_string(),
-                format!("{level} interval"),
-                text::segment_p_header(report, metric).to_string(),
-                "result".to_string(),
-            ]);
-            align.extend([
-                Align::Right,
-                Align::Right,
-                Align::Right,
-                Align::Right,
-                Align::Left,
-            ]);
-            let mut table = Table::new(headers, align);
-            for segment in members {
-                for (i, c) in segment.comparisons.iter().enumerate() {
-                    // The value and its size are said once per segment.
-                    let (value, customers) = if i == 0 {
-                        (segment.value.clone(), number(segment.customers as f64, 0))
-                    } else {
-                        (String::new(), String::new())
-                    };
-                    let mut cells = vec![Cell::plain(value)];
-                    if treatments > 1 {
-                        cells.push(Cell::plain(&c.arm));
-                    }
-                    cells.push(Cell::plain(customers));
-                    match c.absolute {
-                        Some(abs) => {
-                            cells.push(Cell::plain(text::change(metric, abs.estimate)));
-                            cells.push(Cell::plain(text::change_interval(
-                                metric,
-                                abs.ci_low,
-                                abs.ci_high,
-                            )));
-                        }
-                        None => cells.extend([Cell::plain(""), Cell::plain("")]),
-                    }
-                    cells.push(Cell::plain(text::p_adjusted_text(c)));
-                    // Only significant results are marked, so they stand
-                    // out; "unclear" on every other row would be noise.
-                    cells.push(match c.outcome {
-                        Outcome::Better | Outcome::Worse => outcome_cell(c.outcome),
-                        Outcome::NotComputable => Cell::plain("not computable"),
-                        Outcome::Inconclusive => Cell::plain(""),
-                    });
-                    table.push(Row {
-                        cells,
-                        detail: None,
-                    });
-                }
-            }
-            out.table(&table, "    ");
         }
     }
+    if any_pooled {
+        out.blank();
+        out.prose(
+            "Each segment's measured interval and result: the Markdown and HTML reports (under \
+             \"Measured per segment\") and --format json.",
+            "  ",
+            "  ",
+        );
+    }
+}
+
+/// The headline view of one segment column: measured and likely change per
+/// segment, and the pooled change.
+fn pooled_segment_table(
+    out: &mut Out,
+    report: &AnalysisReport,
+    metric: &MetricResult,
+    title: &str,
+    pooled: &[&crate::analysis::segment_pool::PooledSegments],
+) {
+    let several_arms = pooled.len() > 1;
+    if several_arms {
+        out.prose(title, "  ", "  ");
+        for p in pooled {
+            let line = format!("{}: {}.", clean(&p.arm), text::segment_spread(p));
+            out.prose(&line, "    ", "      ");
+        }
+    } else {
+        let line = format!("{title}: {}.", text::segment_spread(pooled[0]));
+        out.prose(&line, "  ", "    ");
+    }
+    let cells = text::pooled_segment_table(report, metric, pooled);
+    let mut align = vec![Align::Left];
+    if cells.several_arms {
+        align.push(Align::Left);
+    }
+    align.extend([Align::Right, Align::Right, Align::Right, Align::Right]);
+    let mut table = Table::new(cells.headers, align);
+    for row in cells.rows {
+        table.push(Row {
+            cells: row.iter().map(Cell::plain).collect(),
+            detail: None,
+        });
+    }
+    out.table(&table, "    ");
+    for p in pooled {
+        if let Some(note) = text::segments_left_out(p) {
+            out.prose(&note, "    ", "    ");
+        }
+    }
+}
+
+/// The per-segment comparisons as measured, for a column that could not be
+/// pooled (fewer than two segments with an estimate).
+fn measured_segment_table(
+    out: &mut Out,
+    report: &AnalysisReport,
+    metric: &MetricResult,
+    members: &[&crate::analysis::result::SegmentResult],
+) {
+    let level = text::level(report.settings.alpha);
+    let treatments = text::segment_treatments(metric, members);
+    let column = members.first().map_or("", |s| s.column.as_str());
+    let mut headers = vec![column.to_string()];
+    let mut align = vec![Align::Left];
+    if treatments > 1 {
+        headers.push("arm".to_string());
+        align.push(Align::Left);
+    }
+    headers.extend([
+        text::counted_noun(metric).to_string(),
+        "change".to_string(),
+        format!("{level} interval"),
+        text::segment_p_header(report, metric).to_string(),
+        "result".to_string(),
+    ]);
+    align.extend([
+        Align::Right,
+        Align::Right,
+        Align::Right,
+        Align::Right,
+        Align::Left,
+    ]);
+    let mut table = Table::new(headers, align);
+    for segment in members {
+        for (i, c) in segment.comparisons.iter().enumerate() {
+            // The value and its size are said once per segment.
+            let (value, customers) = if i == 0 {
+                (segment.value.clone(), number(segment.customers as f64, 0))
+            } else {
+                (String::new(), String::new())
+            };
+            let mut cells = vec![Cell::plain(value)];
+            if treatments > 1 {
+                cells.push(Cell::plain(&c.arm));
+            }
+            cells.push(Cell::plain(customers));
+            match c.absolute {
+                Some(abs) => {
+                    cells.push(Cell::plain(text::change(metric, abs.estimate)));
+                    cells.push(Cell::plain(text::change_interval(
+                        metric,
+                        abs.ci_low,
+                        abs.ci_high,
+                    )));
+                }
+                None => cells.extend([Cell::plain(""), Cell::plain("")]),
+            }
+            cells.push(Cell::plain(text::p_adjusted_text(c)));
+            // Only significant results are marked, so they stand
+            // out; "unclear" on every other row would be noise.
+            cells.push(match c.outcome {
+                Outcome::Better | Outcome::Worse => outcome_cell(c.outcome),
+                Outcome::NotComputable => Cell::plain("not computable"),
+                Outcome::Inconclusive => Cell::plain(""),
+            });
+            table.push(Row {
+                cells,
+                detail: None,
+            });
+        }
+    }
+    out.table(&table, "    ");
 }
 
 fn roi(out: &mut Out, report: &AnalysisReport) {

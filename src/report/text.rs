@@ -6,6 +6,7 @@
 //! renderer escapes or paints it for its medium.
 
 use crate::analysis::result::{ArmComparison, MetricResult, Outcome, SegmentResult};
+use crate::analysis::segment_pool::{PooledSegments, SegmentCentre};
 use crate::config::MetricKind;
 use crate::decide::verdict::{Decision, Verdict};
 use crate::format::{
@@ -14,6 +15,7 @@ use crate::format::{
 use crate::report::model::{AnalysisReport, GroupSequentialSettings};
 use crate::roi::RoiReport;
 use crate::stats::TestKind;
+use crate::stats::meta::Heterogeneity;
 
 /// The verdict as an action in lower case: `roll out`, `keep piloting`,
 /// `stop`, `investigate`.
@@ -405,6 +407,185 @@ pub(super) fn segment_groups(metric: &MetricResult) -> Vec<(&str, Vec<&SegmentRe
         }
     }
     groups
+}
+
+/// What the likely column of a pooled segment table means, said once
+/// above the tables.
+pub(super) fn segment_likely_note(report: &AnalysisReport) -> String {
+    let mut note = "Measured: each segment's own change. Likely: the overall change plus the \
+        segment's difference from it, shrunk by as much as the segment's noise warrants (random \
+        effects, Paule-Mandel). A small segment with a striking result is more often luck than \
+        a real difference: pick segments by the likely column. Weighted by customers, the likely \
+        changes average to the \"all\" row, the overall change as measured"
+        .to_string();
+    let decision_centred = report
+        .metrics
+        .iter()
+        .flat_map(|m| &m.pooled_segments)
+        .any(|p| p.centre == SegmentCentre::Decision);
+    if decision_centred {
+        note.push_str(
+            " or, for the metrics the verdict weighs, as the verdict reads it (its prior \
+             included), so segments and verdict agree",
+        );
+    }
+    note.push('.');
+    note
+}
+
+/// The label of a pooled table's last row: what the segments were pulled
+/// toward.
+pub(super) fn pooled_row_label(pooled: &PooledSegments) -> &'static str {
+    match pooled.centre {
+        SegmentCentre::Data => "all, as measured",
+        SegmentCentre::Decision => "all, as the verdict reads it",
+    }
+}
+
+/// What the segments were pulled toward, in words.
+fn centre_words(pooled: &PooledSegments) -> &'static str {
+    match pooled.centre {
+        SegmentCentre::Data => "the overall change",
+        SegmentCentre::Decision => "the verdict's likely change",
+    }
+}
+
+/// The pooled views of `metric`'s segments in `column`, one per treatment
+/// arm (empty when the column could not be pooled).
+pub(super) fn pooled_segments<'a>(
+    metric: &'a MetricResult,
+    column: &str,
+) -> Vec<&'a PooledSegments> {
+    metric
+        .pooled_segments
+        .iter()
+        .filter(|p| p.column == column)
+        .collect()
+}
+
+/// Whether the segments' effects differ, in plain words, with the test
+/// behind it: `no sign that the effect differs between region values (I²
+/// 0%, p = 0.43): each is read as the pooled change`.
+pub(super) fn segment_spread(pooled: &PooledSegments) -> String {
+    let evidence = format!(
+        "I\u{b2} {}, Cochran's Q {}",
+        pct(pooled.i_squared),
+        p_value(pooled.q_p_value)
+    );
+    let column = &pooled.column;
+    match pooled.heterogeneity {
+        Heterogeneity::Differs => format!(
+            "the change differs between {column} values by more than chance explains ({evidence})"
+        ),
+        Heterogeneity::NoSign if pooled.tau_squared == 0.0 => format!(
+            "no sign that the change differs between {column} values ({evidence}): each is read \
+             as {}",
+            centre_words(pooled)
+        ),
+        Heterogeneity::NoSign => format!(
+            "no clear sign that the change differs between {column} values ({evidence}): each is \
+             pulled toward {}",
+            centre_words(pooled)
+        ),
+    }
+}
+
+/// How many treatment arms a segment table lists: an arm column is shown
+/// when there is more than one.
+pub(super) fn segment_treatments(metric: &MetricResult, members: &[&SegmentResult]) -> usize {
+    metric.comparisons.len().max(
+        members
+            .iter()
+            .map(|s| s.comparisons.len())
+            .max()
+            .unwrap_or(0),
+    )
+}
+
+/// What a segment's size counts: `answers` for surveys, `customers`
+/// otherwise.
+pub(super) fn counted_noun(metric: &MetricResult) -> &'static str {
+    if metric.is_survey() {
+        "answers"
+    } else {
+        "customers"
+    }
+}
+
+/// The cells of one segment column's pooled table, shared by the terminal
+/// and Markdown: a row per segment (measured and likely change, the likely
+/// range) and a last row for what the segments were pulled toward, per
+/// treatment arm.
+pub(super) struct PooledSegmentTable {
+    /// Column headings, lower case; the segment column's name first.
+    pub headers: Vec<String>,
+    /// One row of cells per segment and arm, then the pooled row per arm.
+    pub rows: Vec<Vec<String>>,
+    /// Whether an arm column is present (more than one treatment arm).
+    pub several_arms: bool,
+}
+
+/// Builds the pooled table of `pooled` (one entry per treatment arm, all
+/// for the same segment column of `metric`).
+pub(super) fn pooled_segment_table(
+    report: &AnalysisReport,
+    metric: &MetricResult,
+    pooled: &[&PooledSegments],
+) -> PooledSegmentTable {
+    let several_arms = pooled.len() > 1;
+    let mut headers = vec![pooled.first().map_or(String::new(), |p| p.column.clone())];
+    if several_arms {
+        headers.push("arm".to_string());
+    }
+    headers.extend([
+        counted_noun(metric).to_string(),
+        "measured".to_string(),
+        "likely".to_string(),
+        format!("likely range ({})", level(report.settings.alpha)),
+    ]);
+    let mut rows = Vec::new();
+    for p in pooled {
+        for segment in &p.segments {
+            let mut cells = vec![segment.value.clone()];
+            if several_arms {
+                cells.push(p.arm.clone());
+            }
+            cells.extend([
+                number(segment.customers as f64, 0),
+                change(metric, segment.measured.estimate),
+                change(metric, segment.likely.estimate),
+                change_interval(metric, segment.likely.ci_low, segment.likely.ci_high),
+            ]);
+            rows.push(cells);
+        }
+        let mut cells = vec![pooled_row_label(p).to_string()];
+        if several_arms {
+            cells.push(p.arm.clone());
+        }
+        let customers: u64 = p.segments.iter().map(|s| s.customers).sum();
+        cells.extend([
+            number(customers as f64, 0),
+            String::new(),
+            change(metric, p.all.estimate),
+            change_interval(metric, p.all.ci_low, p.all.ci_high),
+        ]);
+        rows.push(cells);
+    }
+    PooledSegmentTable {
+        headers,
+        rows,
+        several_arms,
+    }
+}
+
+/// The segment values a pooling had to leave out, as a sentence.
+pub(super) fn segments_left_out(pooled: &PooledSegments) -> Option<String> {
+    (!pooled.left_out.is_empty()).then(|| {
+        format!(
+            "Not pooled (no variation to weigh them by): {}.",
+            pooled.left_out.join(", ")
+        )
+    })
 }
 
 /// Whether a segment comparison is significant (after adjustment).

@@ -41,7 +41,7 @@
 
 use super::dist;
 use super::result::NotComputable;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// Cochran's Q p-value below which segments are said to differ
@@ -52,7 +52,7 @@ pub const HETEROGENEITY_LEVEL: f64 = 0.05;
 
 /// Plain-words reading of Cochran's Q test: do the segments' effects differ
 /// more than sampling noise explains?
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Heterogeneity {
     /// Q's p-value is below [`HETEROGENEITY_LEVEL`]: the effect differs
@@ -89,7 +89,7 @@ impl fmt::Display for Heterogeneity {
 }
 
 /// Estimator of the between-segment variance tau^2.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TauSquaredMethod {
     /// Paule & Mandel (1982): the tau^2 at which the generalized Q equals

@@ -150,3 +150,20 @@ impl Rng {
         (0..n).filter(|_| self.uniform() < p).count() as f64
     }
 }
+
+/// Standard output of `pilot analyze` on the bundled example `name`
+/// (`experiments/<name>.toml`) in `format`, recording nothing.
+pub fn bundled(name: &str, format: &str) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_pilot"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args([
+            "analyze",
+            &format!("experiments/{name}.toml"),
+            "--format",
+            format,
+            "--no-history",
+        ])
+        .output()
+        .expect("run pilot");
+    String::from_utf8(out.stdout).expect("utf-8 output")
+}

@@ -1,11 +1,11 @@
-//! The effect on every metric (forest plot and a table in the metrics' own
-//! units) and the segment tables.
+//! The effect on every metric: forest plot and a table in the metrics' own
+//! units.
 
 use super::units::{MetricUnit, relative, relative_range};
 use super::{Page, figure, h, outcome_tag, td, w, whole_pct};
 use crate::analysis::result::{ArmComparison, MetricResult, Outcome};
 use crate::config::Direction;
-use crate::format::{Minus, number, p_value, with_minus};
+use crate::format::p_value;
 use crate::report::svg::{Forest, ForestRow, Guardrail, HarmDirection, forest_plot};
 
 /// The metric's better direction.
@@ -236,7 +236,7 @@ fn role_note(m: &MetricResult) -> String {
 /// The change with its interval and relative change under it, escaped.
 /// Each figure is kept on one line (`nowrap`); a narrow column may only
 /// break between the relative change and its interval.
-fn change_cell(unit: &MetricUnit, c: &ArmComparison) -> String {
+pub(super) fn change_cell(unit: &MetricUnit, c: &ArmComparison) -> String {
     let Some(abs) = c.absolute else {
         return format!(
             "n/a<small>{}</small>",
@@ -258,98 +258,4 @@ fn change_cell(unit: &MetricUnit, c: &ArmComparison) -> String {
         h(&unit.change(abs.estimate)),
         h(&unit.range(abs.ci_low, abs.ci_high))
     )
-}
-
-/// Writes one table per metric with segments.
-pub(super) fn write_segments(out: &mut String, page: &Page<'_>) {
-    let report = page.report;
-    out.push_str("<section id=\"segments\">\n<h2>Segments</h2>\n");
-    let with_segments: Vec<&MetricResult> = report
-        .metrics
-        .iter()
-        .filter(|m| !m.segments.is_empty())
-        .collect();
-    if with_segments.is_empty() {
-        out.push_str("<p>No segments were analysed: list population columns in <code>[analysis] segments</code> to see results per group of customers.</p>\n</section>\n");
-        return;
-    }
-    w!(
-        out,
-        "<p>The same comparison within groups of customers, with the same kind of {} interval. Segments are for exploring, not for deciding: each holds fewer customers, so intervals are wider, and among many segments some differ by chance{}.</p>\n",
-        page.level,
-        if report.settings.correction == crate::config::Correction::None {
-            ""
-        } else {
-            " (p-values are corrected within each breakdown; guardrails are not corrected)"
-        }
-    );
-    let many = page.treatments() > 1;
-    for m in with_segments {
-        let unit = MetricUnit::of(m, page.currency);
-        w!(out, "<h3>{}</h3>\n", h(m.title()));
-        let (one, many_units, heading) = if m.is_survey() {
-            ("answer", "answers", "Answers")
-        } else {
-            ("customer", "customers", "Customers")
-        };
-        w!(
-            out,
-            "<div class=\"scroll\"><table class=\"stack\">\n<thead><tr><th>Segment</th><th class=\"num\">{heading}</th>"
-        );
-        if many {
-            out.push_str("<th>Arm</th>");
-        }
-        w!(
-            out,
-            "<th class=\"num\">Change<small>{} interval</small></th><th>Result</th></tr></thead>\n<tbody>\n",
-            page.level
-        );
-        let change_label = format!("Change ({} interval)", page.level);
-        let columns = 2 + usize::from(many) + 2;
-        let mut current_column: Option<&str> = None;
-        for s in &m.segments {
-            if current_column != Some(s.column.as_str()) {
-                current_column = Some(s.column.as_str());
-                w!(
-                    out,
-                    "<tr class=\"group\"><th colspan=\"{columns}\">By {}</th></tr>\n",
-                    h(&s.column)
-                );
-            }
-            // One row per arm, the segment repeated: no rowspans, so every
-            // row also reads on its own when the table stacks on a phone,
-            // where the arm and the count move into the row's heading.
-            let customers = with_minus(number(s.customers as f64, 0), Minus::Unicode);
-            let counted = if s.customers == 1 { one } else { many_units };
-            let row_start = |arm: Option<&str>| {
-                let phone = match arm {
-                    Some(arm) if many => format!("{} \u{b7} {customers} {counted}", h(arm)),
-                    _ => format!("{customers} {counted}"),
-                };
-                let mut row = format!(
-                    "<tr><th>{}<small class=\"phone-only\">{phone}</small></th>{}",
-                    h(&s.value),
-                    td(heading, "num desk-only", &customers)
-                );
-                if many {
-                    row.push_str(&td("Arm", "desk-only", &h(arm.unwrap_or(""))));
-                }
-                row
-            };
-            if s.comparisons.is_empty() {
-                out.push_str(&row_start(None));
-                out.push_str(&td(&change_label, "num", "n/a"));
-                out.push_str(&td("Result", "", &outcome_tag(Outcome::NotComputable)));
-                out.push_str("</tr>\n");
-            }
-            for c in &s.comparisons {
-                out.push_str(&row_start(Some(&c.arm)));
-                out.push_str(&td(&change_label, "num", &change_cell(&unit, c)));
-                out.push_str(&td("Result", "", &outcome_tag(c.outcome)));
-                out.push_str("</tr>\n");
-            }
-        }
-        out.push_str("</tbody></table></div>\n");
-    }
-    out.push_str("</section>\n");
 }
