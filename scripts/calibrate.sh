@@ -41,6 +41,19 @@ dlog=$(mktemp)
 trap 'rm -f "$log" "$plog" "$dlog" "$tmp"' EXIT
 cargo test --release --test decision_calibration -- --nocapture 2>&1 | tee "$dlog" || pstatus=$?
 
+# The segment view and the targeted rollout (tests/segment_calibration.rs).
+slog=$(mktemp)
+trap 'rm -f "$log" "$plog" "$dlog" "$slog" "$tmp"' EXIT
+cargo test --release --test segment_calibration -- --nocapture 2>&1 | tee "$slog" || pstatus=$?
+
+# Prints the segment section: what docs/calibration.md says above its table,
+# the table from the run's `SEGMENTS> ` lines, and what the test checks.
+segment_section() {
+  awk '/^## Segments: the winner/ { on = 1 } on && /^\| customers/ { exit } on { print }' "$out"
+  grep -o 'SEGMENTS> .*' "$slog" | sed 's/^SEGMENTS> //'
+  awk '/^## Segments: the winner/ { on = 1 } on && /^## Decisions in money/ { exit } on && seen && !/^\|/ { print } on && /^\|/ { seen = 1 }' "$out"
+}
+
 # Prints the portfolio section from the run's `PORTFOLIO> ` lines, then the
 # calibration of the decision's probabilities.
 portfolio_section() {
@@ -187,6 +200,7 @@ echo "full calibration run: $((SECONDS - start)) s (including the release build)
     echo "**Some full calibration tests failed** (exit status $status); see the figures above."
   fi
   echo
+  segment_section
   portfolio_section
 } >"$tmp"
 mv "$tmp" "$out"

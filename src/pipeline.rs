@@ -18,6 +18,7 @@ use crate::decide::evidence::{
 use crate::decide::mixture::NormalMixture;
 use crate::decide::prior::describe;
 use crate::decide::segments::centre_on_posterior;
+use crate::decide::target::target_input;
 use crate::decide::verdict::{ArmEvidence, Decision, DecisionInput, Verdict, decide};
 use crate::ingest::dataset::Dataset;
 use crate::io::fingerprint::text_fingerprint;
@@ -151,6 +152,7 @@ fn decide_on(
             prior: describe(exp.decision.prior),
             deadline: None,
             arms: Vec::new(),
+            target: None,
         };
         return (decision, Vec::new());
     };
@@ -225,7 +227,12 @@ fn decide_on(
                 .filter_map(|b| metrics.iter().find(|m| m.name == b.metric))
                 .filter_map(|m| shrunken_effect(prior, m, t - 1, linked.as_ref()))
                 .collect();
+            let target = match (&money, customers) {
+                (Some(Ok(m)), Some(c)) => target_input(metrics, &exp.arms[t].name, m, c),
+                _ => None,
+            };
             Some(ArmEvidence {
+                target,
                 arm: &exp.arms[t].name,
                 customers: data.customers_per_arm[t],
                 customers_with_outcomes: with_outcomes(t),

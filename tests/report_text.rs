@@ -305,6 +305,7 @@ fn rollout() -> AnalysisReport {
             prior: String::new(),
             deadline: None,
             arms: Vec::new(),
+            target: None,
         },
     );
     r.roi = Some(roi_report());
@@ -536,6 +537,7 @@ fn three_arm_continue() -> AnalysisReport {
             prior: String::new(),
             deadline: None,
             arms: Vec::new(),
+            target: None,
         },
     )
 }
@@ -582,6 +584,7 @@ fn investigate() -> AnalysisReport {
             prior: String::new(),
             deadline: None,
             arms: Vec::new(),
+            target: None,
         },
     );
     r.settings.sequential = true;

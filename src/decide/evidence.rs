@@ -282,6 +282,12 @@ pub fn arm_money(
         }
     }
     let linear = linear_npv(roi, customers, &effects).map_err(|e| e.message().to_string())?;
+    // The costs' split into what is paid whoever is reached and what is
+    // paid per customer: the NPV at no effect is linear in the customers.
+    let at_half = linear_npv(roi, customers / 2.0, &effects)
+        .map_or(linear.at_zero_effect, |l| l.at_zero_effect);
+    let customer_costs = 2.0 * (at_half - linear.at_zero_effect);
+    let fixed_costs = -linear.at_zero_effect - customer_costs;
     let independent = |prior: Option<Prior>, widen: f64| -> NpvModel {
         NpvModel::Independent(
             linear
@@ -382,6 +388,9 @@ pub fn arm_money(
             0.0
         },
         seed: roi.seed,
+        fixed_costs,
+        customer_costs,
+        npv_per_unit: linear.per_unit_lift.iter().map(|(_, b)| *b).collect(),
     })
 }
 

@@ -12,6 +12,7 @@ pub mod money;
 pub mod preposterior;
 pub mod prior;
 pub mod segments;
+pub mod target;
 pub mod test_and_roll;
 pub mod verdict;
 pub mod waiting;

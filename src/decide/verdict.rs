@@ -31,6 +31,7 @@ use serde::{Deserialize, Serialize};
 
 use super::guardrails::{GuardrailCheck, GuardrailStatus};
 use super::money::{MoneyOutlook, NpvModel, outlook};
+use super::target::{Target, TargetInput, best_target};
 use super::waiting::{WaitingInputs, WaitingValue, best_wait};
 use crate::analysis::needed::SampleNeed;
 use crate::analysis::result::{ArmComparison, MetricResult};
@@ -118,6 +119,11 @@ pub struct ArmDecision {
     pub guardrails: Vec<GuardrailCheck>,
     /// The best further wait for this arm and what it is worth.
     pub waiting: Option<WaitingValue>,
+    /// Rolling out to some segments only, when that is expected to earn
+    /// more than rolling out to everyone; the arm's value and risk limits
+    /// are then read from it.
+    #[serde(default)]
+    pub target: Option<Target>,
 }
 
 /// The deadline of the pilot.
@@ -163,6 +169,9 @@ pub struct Decision {
     /// Per treatment arm.
     #[serde(default)]
     pub arms: Vec<ArmDecision>,
+    /// With `rollout`: the segments to roll out to, when not everyone.
+    #[serde(default)]
+    pub target: Option<Target>,
 }
 
 /// The money side of one arm, built by the caller from `[roi]`.
@@ -191,6 +200,14 @@ pub struct ArmMoney {
     pub pilot_share_per_week: f64,
     /// Seed of the Monte Carlo for several benefit metrics.
     pub seed: u64,
+    /// Present value of the costs paid whoever is reached (one-time and
+    /// monthly).
+    pub fixed_costs: f64,
+    /// Present value of the per-customer costs of reaching everyone.
+    pub customer_costs: f64,
+    /// NPV per unit of each money metric's lift at full rollout, in
+    /// `money_metrics` order.
+    pub npv_per_unit: Vec<f64>,
 }
 
 /// One treatment arm's evidence.
@@ -214,6 +231,9 @@ pub struct ArmEvidence<'a> {
     /// Money: `None` without `[roi]`; `Err` with the reason when `[roi]` is
     /// configured but cannot be computed.
     pub money: Option<Result<ArmMoney, String>>,
+    /// The segments a targeted rollout could choose from (`None` without
+    /// money or segments).
+    pub target: Option<TargetInput>,
 }
 
 /// Everything the decision reads.
@@ -275,6 +295,7 @@ pub fn decide(input: &DecisionInput<'_>) -> Decision {
         prior: input.prior.clone(),
         deadline: input.deadline.clone(),
         arms: Vec::new(),
+        target: None,
     };
     let broken = broken_data(input);
     if !broken.is_empty() {
@@ -392,8 +413,20 @@ pub fn decide(input: &DecisionInput<'_>) -> Decision {
         let j = &judged[i];
         decision.verdict = Verdict::Rollout;
         decision.arm = Some(j.decision.arm.clone());
-        decision.headline = match j.decision.money {
-            Some(m) => format!(
+        decision.headline = match (&j.decision.target, j.decision.money) {
+            (Some(t), Some(m)) => format!(
+                "Roll out {} to {} {} only: expected {}{horizon}; {} chance it loses money \
+                 (expected loss {}). Rolled out to everyone: expected {}.{}",
+                j.decision.arm,
+                t.column,
+                list_values(&t.values),
+                signed_money(t.money.expected_npv, currency),
+                probability(1.0 - t.money.probability_positive),
+                money(t.money.expected_loss_rollout, currency),
+                signed_money(m.expected_npv, currency),
+                waiting_clause(j.decision.waiting, weeks_left, currency)
+            ),
+            (_, Some(m)) => format!(
                 "Roll out {}: expected {}{horizon}; {} chance it loses money (expected loss {}).{}",
                 j.decision.arm,
                 signed_money(m.expected_npv, currency),
@@ -401,7 +434,7 @@ pub fn decide(input: &DecisionInput<'_>) -> Decision {
                 money(m.expected_loss_rollout, currency),
                 waiting_clause(j.decision.waiting, weeks_left, currency)
             ),
-            None => format!(
+            (_, None) => format!(
                 "Roll out {}: {} chance that it improved {}.",
                 j.decision.arm,
                 probability(j.value),
@@ -409,6 +442,22 @@ pub fn decide(input: &DecisionInput<'_>) -> Decision {
             ),
         };
         decision.reasons = arm_reasons(input, i, j);
+        if let Some(t) = &j.decision.target {
+            decision.reasons.push(format!(
+                "Rolled out to {} {} only ({} of the customers), the expected NPV is {} (90% \
+                 between {} and {}); the chance it pays off is {}. Everyone: {}. The segments \
+                 left out are expected to lose money.",
+                t.column,
+                list_values(&t.values),
+                number(t.customers, 0),
+                signed_money(t.money.expected_npv, currency),
+                signed_money(t.money.npv_p05, currency),
+                signed_money(t.money.npv_p95, currency),
+                probability(t.money.probability_positive),
+                signed_money(t.everyone_expected_npv, currency)
+            ));
+        }
+        decision.target = j.decision.target.clone();
         decision.arms = judged.into_iter().map(|j| j.decision).collect();
         return decision;
     }
@@ -440,6 +489,15 @@ pub fn decide(input: &DecisionInput<'_>) -> Decision {
     }
     decision.arms = judged.into_iter().map(|j| j.decision).collect();
     decision
+}
+
+/// Segment values in words: `online`, `online and retail`, `a, b and c`.
+pub fn list_values(values: &[String]) -> String {
+    match values {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
 }
 
 /// The least net value of waiting worth a verdict of "keep piloting":
@@ -587,7 +645,16 @@ fn judge(input: &DecisionInput<'_>, arm: &ArmEvidence<'_>) -> Judged {
                 .map_or(0.5, |e| e.probability_better),
         ),
     };
-    match money_outlook {
+    // A targeted rollout replaces rolling out to everyone when it is
+    // expected to earn more by more than rounding.
+    let target = money_outlook.and_then(|o| {
+        let stakes = o.expected_npv.abs() + o.expected_loss_rollout + o.expected_loss_stop;
+        arm.target
+            .as_ref()
+            .and_then(|t| best_target(t, 1e-3 * stakes))
+    });
+    let value = target.as_ref().map_or(value, |t| t.money.expected_npv);
+    match target.as_ref().map(|t| t.money).or(money_outlook) {
         Some(o) => {
             if let Some(min) = settings.min_probability_positive_npv
                 && o.probability_positive < min
@@ -667,6 +734,7 @@ fn judge(input: &DecisionInput<'_>, arm: &ArmEvidence<'_>) -> Judged {
             effects,
             guardrails: arm.guardrails.clone(),
             waiting: None,
+            target,
         },
         value,
         held_back,
@@ -1039,6 +1107,7 @@ mod tests {
                 effects: Vec::new(),
                 guardrails: Vec::new(),
                 waiting: None,
+                target: None,
             },
             value: -4864.0,
             held_back: Vec::new(),

@@ -4,7 +4,9 @@
 //! Plain text only; each renderer escapes and lays it out.
 
 use super::text::change;
-use crate::decide::verdict::ArmDecision;
+use crate::decide::money::MoneyOutlook;
+use crate::decide::target::Target;
+use crate::decide::verdict::{ArmDecision, list_values};
 use crate::format::{money, probability, signed_money};
 use crate::report::model::AnalysisReport;
 
@@ -50,29 +52,36 @@ pub(crate) fn decision_section(report: &AnalysisReport) -> Option<DecisionSectio
         });
     }
     let multi = decision.arms.len() > 1;
-    let money_rows: Vec<[String; 6]> = decision
-        .arms
-        .iter()
-        .filter_map(|a| {
-            let m = a.money?;
-            Some([
-                a.arm.clone(),
-                signed_money(m.expected_npv, currency),
-                format!(
-                    "{} to {}",
-                    signed_money(m.npv_p05, currency),
-                    signed_money(m.npv_p95, currency)
-                ),
-                probability(m.probability_positive),
-                format!(
-                    "{} / {}",
-                    money(m.expected_loss_rollout, currency),
-                    money(m.expected_loss_stop, currency)
-                ),
-                waiting_cell(a, currency),
-            ])
-        })
-        .collect();
+    let money_row = |label: String, m: &MoneyOutlook, waiting: String| {
+        [
+            label,
+            signed_money(m.expected_npv, currency),
+            format!(
+                "{} to {}",
+                signed_money(m.npv_p05, currency),
+                signed_money(m.npv_p95, currency)
+            ),
+            probability(m.probability_positive),
+            format!(
+                "{} / {}",
+                money(m.expected_loss_rollout, currency),
+                money(m.expected_loss_stop, currency)
+            ),
+            waiting,
+        ]
+    };
+    let mut money_rows: Vec<[String; 6]> = Vec::new();
+    for a in &decision.arms {
+        let Some(m) = &a.money else {
+            continue;
+        };
+        money_rows.push(money_row(a.arm.clone(), m, waiting_cell(a, currency)));
+        if let Some(t) = &a.target {
+            let label = format!("{}, {} {} only", a.arm, t.column, list_values(&t.values));
+            money_rows.push(money_row(label, &t.money, String::new()));
+            notes.push(target_note(a, t, currency));
+        }
+    }
     for a in &decision.arms {
         if let (Some(m), false) = (a.money, a.sensitivity.is_empty()) {
             let checks: Vec<String> = a
@@ -149,6 +158,39 @@ pub(crate) fn decision_section(report: &AnalysisReport) -> Option<DecisionSectio
         ],
         effect_rows,
     })
+}
+
+/// What rolling out to some segments only would earn, segment by segment.
+fn target_note(a: &ArmDecision, t: &Target, currency: &str) -> String {
+    let per_segment: Vec<String> = t
+        .segments
+        .iter()
+        .map(|s| {
+            format!(
+                "{} {} ({} chance it pays off)",
+                s.value,
+                signed_money(s.expected_npv, currency),
+                probability(s.probability_positive)
+            )
+        })
+        .collect();
+    format!(
+        "Rolled out to {} {} only ({} customers), {} is expected to earn {}, against {} rolled \
+         out to everyone: the segments differ enough, after allowing for their noise, that \
+         leaving out the others pays. Each segment on its own, with the fixed costs shared by \
+         customers: {}.",
+        t.column,
+        list_values(&t.values),
+        crate::format::number(t.customers, 0),
+        a.arm,
+        signed_money(t.money.expected_npv, currency),
+        signed_money(t.everyone_expected_npv, currency),
+        per_segment.join("; ")
+    ) + if a.may_roll_out {
+        ""
+    } else {
+        " It is held back all the same, for the reasons the verdict gives."
+    }
 }
 
 fn waiting_cell(a: &ArmDecision, currency: &str) -> String {
